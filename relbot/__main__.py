@@ -1,0 +1,5 @@
+"""`python -m relbot` runs the command-line interface."""
+
+from relbot.cli import main
+
+main()

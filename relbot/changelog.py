@@ -1,0 +1,170 @@
+"""Release notes and CHANGELOG.md text: values in, text out.
+
+The notes follow the Markdown that conventional-changelog's `conventionalcommits` writer produces
+(what semantic-release's release-notes-generator prints with that preset). Updating a changelog
+inserts the new section under the title and keeps every other byte; the same version twice replaces
+its own section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relbot.config import TypeSection
+from relbot.model import ParsedCommit
+
+_ISSUE_IN_TEXT = re.compile(r"(?<![\w\[/])(?P<repo>[\w.-]+/[\w.-]+)?#(?P<issue>\d+)\b")
+_MENTION = re.compile(r"(?<![\w`/])@(?P<user>[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,38}))\b")
+_VERSION_HEADING = re.compile(r"^#{1,3} \[?v?(?P<version>\d+\.\d+\.\d+[^\]\s]*)\]?(?:\(| |$)")
+
+
+@dataclass(frozen=True)
+class ReleaseContext:
+    """What a notes heading needs: the version, tags, date and where links point."""
+
+    version: str
+    tag: str
+    previous_tag: str | None
+    date: str  # YYYY-MM-DD
+    repository_url: str | None  # https://host/owner/repo, without .git
+    link_compare: bool = True
+    link_references: bool = True
+
+
+def render_notes(
+    context: ReleaseContext, commits: Sequence[ParsedCommit], types: Sequence[TypeSection]
+) -> str:
+    """The release notes for one release, ending with a newline."""
+    lines = [_heading(context), "", ""]
+    breaking = _breaking_notes(commits, context)
+    if breaking:
+        lines += ["### ⚠ BREAKING CHANGES", "", *breaking, ""]
+    for section, members in _sections(commits, types):
+        lines += [f"### {section}", ""]
+        lines += [_commit_line(commit, context) for commit in members]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _heading(context: ReleaseContext) -> str:
+    url = context.repository_url
+    if url and context.previous_tag and context.link_compare:
+        compare = f"{url}/compare/{context.previous_tag}...{context.tag}"
+        return f"## [{context.version}]({compare}) ({context.date})"
+    return f"## {context.version} ({context.date})"
+
+
+def _sort_key(commit: ParsedCommit) -> tuple[str, str]:
+    return (commit.scope or "", commit.subject)
+
+
+def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) -> list[str]:
+    notes: list[str] = []
+    for commit in sorted((c for c in commits if c.breaking), key=_sort_key):
+        scope = f"**{commit.scope}:** " if commit.scope else ""
+        for text in commit.breaking_notes:
+            body = _linkify(text, context)
+            notes.append(f"* {scope}{body}")
+    return notes
+
+
+def _sections(
+    commits: Sequence[ParsedCommit], types: Sequence[TypeSection]
+) -> list[tuple[str, list[ParsedCommit]]]:
+    by_type = {t.type: t for t in types}
+    order: list[str] = []
+    for section_type in types:
+        if section_type.section not in order:
+            order.append(section_type.section)
+    grouped: dict[str, list[ParsedCommit]] = {}
+    for commit in commits:
+        ctype = _notes_type(commit)
+        entry: TypeSection | None = by_type.get(ctype) if ctype else None
+        if (entry is None or entry.hidden) and not commit.breaking:
+            continue
+        section = entry.section if entry else (commit.type or "Other")
+        grouped.setdefault(section, []).append(commit)
+    extra = [s for s in grouped if s not in order]
+    return [(s, sorted(grouped[s], key=_sort_key)) for s in order + extra if s in grouped]
+
+
+def _notes_type(commit: ParsedCommit) -> str | None:
+    if commit.type is None and commit.revert is not None:
+        return "revert"
+    return commit.type.lower() if commit.type else None
+
+
+def _commit_line(commit: ParsedCommit, context: ReleaseContext) -> str:
+    scope = f"**{commit.scope}:** " if commit.scope else ""
+    subject = commit.subject if commit.type is not None else commit.header
+    text = _linkify(subject, context)
+    url = context.repository_url
+    link = f" ([{commit.short_sha}]({url}/commit/{commit.sha}))" if url else f" ({commit.short_sha})"
+    in_subject = {m["issue"] for m in _ISSUE_IN_TEXT.finditer(subject)}
+    others = [r for r in commit.references if r.issue not in in_subject or r.owner_repo]
+    closes = ""
+    if others:
+        closes = ", closes" + "".join(f" {_issue_link(r.owner_repo, r.issue, context)}" for r in others)
+    return f"* {scope}{text}{link}{closes}"
+
+
+def _issue_link(owner_repo: str | None, issue: str, context: ReleaseContext) -> str:
+    label = f"{owner_repo or ''}#{issue}"
+    if not context.repository_url or not context.link_references:
+        return label
+    base = context.repository_url
+    if owner_repo:
+        base = f"{base.rsplit('/', 2)[0]}/{owner_repo}"
+    return f"[{label}]({base}/issues/{issue})"
+
+
+def _linkify(text: str, context: ReleaseContext) -> str:
+    if not context.repository_url or not context.link_references:
+        return text
+    text = _ISSUE_IN_TEXT.sub(lambda m: _issue_link(m["repo"], m["issue"], context), text)
+    host = context.repository_url.rsplit("/", 2)[0]
+    return _MENTION.sub(lambda m: f"[@{m['user']}]({host}/{m['user']})", text)
+
+
+def update_changelog(existing: str, notes: str, version: str, title: str | None) -> str:
+    """Insert (or replace) the section for `version`, keeping every other byte."""
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    section = notes.strip("\n").replace("\n", newline) + newline
+    span = _section_span(existing, version)
+    if span is not None:
+        start, end = span
+        tail = existing[end:]
+        return existing[:start] + section + (newline if tail else "") + tail
+    if not existing.strip():
+        head = f"{title}{newline}{newline}" if title else ""
+        return head + section
+    if title and existing.startswith(title):
+        return _after_title(existing, title, section, newline)
+    if title:
+        return f"{title}{newline}{newline}{section}{newline}{existing}"
+    return f"{section}{newline}{existing}"
+
+
+def _after_title(existing: str, title: str, section: str, newline: str) -> str:
+    rest = existing[len(title):]
+    body = rest.lstrip("\r\n")
+    gap = rest[: len(rest) - len(body)]
+    if newline + newline not in gap:
+        gap = newline + newline
+    return existing[: len(title)] + gap + section + (newline + body if body else "")
+
+
+def _section_span(text: str, version: str) -> tuple[int, int] | None:
+    """Byte offsets of the existing section for `version` (heading to the next version heading)."""
+    start: int | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        found = _VERSION_HEADING.match(line)
+        if found and start is not None:
+            return start, offset
+        if found and found["version"] == version:
+            start = offset
+        offset += len(line)
+    return (start, len(text)) if start is not None else None

@@ -1,0 +1,140 @@
+"""The only module that imports click: commands, options and the one error handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from relbot import __version__, ghactions
+from relbot.errors import ExitCode, NoReleaseError, RelbotError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    def __init__(self, directory: Path, config: Path | None, verbose: int) -> None:
+        self.directory = directory
+        self.config = config
+        self.verbose = verbose
+
+    def say(self, message: str) -> None:
+        click.echo(message, err=True)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="relbot")
+@click.option("-C", "directory", type=click.Path(path_type=Path), default=Path(),
+              help="Run in this repository directory instead of the current one.")
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None,
+              help="Read the configuration from this file instead of .releaserc*.")
+@click.option("-v", "--verbose", count=True, help="Show every commit and the rule applied.")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path, config: Path | None, verbose: int) -> None:
+    """Conventional Commits releases and GitOps image-tag updates."""
+    ctx.obj = Context(directory, config, verbose)
+
+
+def branch_option(func: F) -> F:
+    return click.option("--branch", default=None,
+                        help="Release as this branch (default: git, or the CI environment).")(func)
+
+
+@cli.command("version")
+@branch_option
+@click.option("--tag", "print_tag", is_flag=True, help="Print the tag instead of the version.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object with the details.")
+@click.option("--strict", is_flag=True,
+              help=f"Exit {int(ExitCode.NO_RELEASE)} when no release is due.")
+@pass_ctx
+def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool,
+                strict: bool) -> None:
+    """Print the next version (nothing on stdout when no release is due)."""
+    plan = _plan(obj, branch)
+    if as_json:
+        click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
+    elif plan.released:
+        click.echo(plan.tag if print_tag else plan.version)
+    if plan.released:
+        obj.say(f"{plan.tag}: {plan.rule}")
+    else:
+        obj.say(plan.reason)
+        if strict:
+            raise NoReleaseError(plan.reason, "--strict makes 'no release' an error; drop it to exit 0")
+
+
+@cli.command("changelog")
+@branch_option
+@click.option("--full", is_flag=True, help="Regenerate the whole changelog from every release tag.")
+@pass_ctx
+def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
+    """Print the next release's notes (or, with --full, a whole changelog)."""
+    from relbot.api import full_changelog  # noqa: PLC0415
+
+    if full:
+        click.echo(full_changelog(obj.directory, branch=branch, config_path=obj.config), nl=False)
+        return
+    plan = _plan(obj, branch)
+    if plan.released:
+        click.echo(plan.notes, nl=False)
+    else:
+        obj.say(plan.reason)
+
+
+def _plan(obj: Context, branch: str | None) -> Any:
+    from relbot.api import plan_version  # noqa: PLC0415
+
+    plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say)
+    if obj.verbose:
+        _explain(obj, plan)
+    return plan
+
+
+def _explain(obj: Context, plan: Any) -> None:
+    from relbot.model import Unparsed  # noqa: PLC0415
+    from relbot.rules import decide  # noqa: PLC0415
+
+    analysis = plan.analysis
+    obj.say(f"branch {plan.branch} ({plan.branch_type}); last release: "
+            f"{plan.previous_tag or 'none'}; {len(plan.commits)} commits since")
+    if analysis is None:
+        return
+    cancelled = {c.sha for c in analysis.cancelled}
+    for commit in plan.commits:
+        if isinstance(commit, Unparsed):
+            obj.say(f"  {commit.sha[:7]} ignored ({commit.reason}): {commit.header}")
+        elif commit.sha in cancelled:
+            obj.say(f"  {commit.short_sha} cancelled by a revert in the same range: {commit.header}")
+        elif commit in analysis.ignored:
+            obj.say(f"  {commit.short_sha} skipped ([skip release]): {commit.header}")
+        else:
+            decision = decide(commit, plan.config.release_rules)
+            obj.say(f"  {commit.short_sha} {decision.bump.label:<5} ({decision.rule}): {commit.header}")
+
+
+def main() -> None:
+    """Entry point: run the CLI and map RelbotError to stderr and its exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except RelbotError as exc:
+        click.echo(f"relbot: error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"hint: {exc.hint}", err=True)
+        if ghactions.in_actions(os.environ):
+            click.echo(ghactions.error_annotation(exc.message), err=False)
+        sys.exit(int(exc.exit_code))
+    sys.exit(0)

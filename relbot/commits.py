@@ -1,0 +1,178 @@
+"""Conventional Commits 1.0 parsing: a message in, a ParsedCommit or an Unparsed out.
+
+The header is `type(scope)!: subject`; footers are `Token: value` or `Token #value` lines in the
+trailing paragraphs of the message, so a `BREAKING CHANGE:` that a dependency bot pasted (quoted,
+indented, or in the middle of a body) is not this commit's breaking change. Reverts are read in both
+the `revert: <header>` and git's `Revert "<header>"` forms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from relbot.model import Footer, ParsedCommit, RawCommit, Reference, RevertRef, Unparsed
+
+DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
+REFERENCE_ACTIONS = (
+    "close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves", "resolved",
+)
+
+_HEADER = re.compile(
+    r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)"
+    r"(?:\((?P<scope>[^()\r\n]*)\))?"
+    r"(?P<bang>!)?: (?P<subject>\S.*?)\s*$"
+)
+_GIT_REVERT_HEADER = re.compile(r'^Revert "(?P<header>.+)"\s*$')
+_REVERTS_COMMIT = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})\b")
+_REFS_FOOTER_SHA = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
+_REFERENCE = re.compile(
+    r"(?:(?P<action>\b(?:" + "|".join(REFERENCE_ACTIONS) + r")):?\s+)?"
+    r"(?P<owner_repo>\b[\w.-]+/[\w.-]+)?#(?P<issue>\d+)\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=16)
+def _footer_pattern(note_keywords: tuple[str, ...]) -> re.Pattern[str]:
+    keywords = "|".join(re.escape(k) for k in sorted(note_keywords, key=len, reverse=True))
+    token = rf"(?:{keywords})|[A-Za-z0-9][A-Za-z0-9-]*" if keywords else r"[A-Za-z0-9][A-Za-z0-9-]*"
+    return re.compile(rf"^(?P<token>{token})(?P<sep>: | #)(?P<value>.*)$")
+
+
+def parse_commit(
+    raw: RawCommit, note_keywords: Sequence[str] = DEFAULT_NOTE_KEYWORDS
+) -> ParsedCommit | Unparsed:
+    """Parse one commit message; never raises on any input."""
+    message = raw.message.replace("\r\n", "\n").strip("\n")
+    if not message.strip():
+        return Unparsed(raw.sha, raw.message, "empty message")
+    header, _, rest = message.partition("\n")
+    keywords = tuple(note_keywords)
+    body, footers = split_body_and_footers(rest, keywords)
+    is_merge = len(raw.parents) > 1
+    match = _HEADER.match(header)
+    revert = _find_revert(header, match, rest, footers)
+    if match is None and revert is None:
+        reason = "merge commit without a conventional header" if is_merge else "no `type: subject` header"
+        return Unparsed(raw.sha, raw.message, reason)
+    if match is not None:
+        ctype: str | None = match["type"]
+        scope = match["scope"] or None
+        subject = match["subject"]
+        bang = match["bang"] is not None
+    else:
+        ctype, scope, bang = None, None, False
+        subject = header.strip()
+    notes = tuple(f.value for f in footers if f.token in keywords)
+    if bang and not notes:
+        notes = (subject,)
+    return ParsedCommit(
+        sha=raw.sha,
+        header=header.strip(),
+        type=ctype,
+        scope=scope.strip() if scope else None,
+        subject=subject,
+        body=body,
+        footers=footers,
+        breaking_notes=notes,
+        revert=revert,
+        references=find_references(message),
+        message=message,
+        is_merge=is_merge,
+    )
+
+
+def split_body_and_footers(
+    text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
+) -> tuple[str, tuple[Footer, ...]]:
+    """Split what follows the header into the body and the trailing footers.
+
+    Footers are the trailing paragraphs whose first line is a `Token: value` / `Token #value` line;
+    other lines inside those paragraphs continue the previous footer's value.
+    """
+    pattern = _footer_pattern(note_keywords)
+    paragraphs = _paragraphs(text)
+    start = len(paragraphs)
+    while start > 0 and pattern.match(paragraphs[start - 1][0]):
+        start -= 1
+    footers: list[Footer] = []
+    for paragraph in paragraphs[start:]:
+        for line in paragraph:
+            found = pattern.match(line)
+            if found:
+                footers.append(Footer(found["token"], found["value"].strip()))
+            else:
+                last = footers[-1]
+                footers[-1] = Footer(last.token, f"{last.value}\n{line}".strip())
+    body = "\n\n".join("\n".join(p) for p in paragraphs[:start])
+    return body, tuple(footers)
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line.rstrip())
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _find_revert(
+    header: str, match: re.Match[str] | None, rest: str, footers: tuple[Footer, ...]
+) -> RevertRef | None:
+    git_form = _GIT_REVERT_HEADER.match(header)
+    if git_form is not None:
+        target = git_form["header"]
+    elif match is not None and match["type"].lower() == "revert":
+        target = match["subject"].strip()
+        if len(target) >= 2 and target[0] == target[-1] == '"':
+            target = target[1:-1]
+    else:
+        return None
+    sha_match = _REVERTS_COMMIT.search(rest)
+    sha = sha_match["sha"].lower() if sha_match else None
+    if sha is None:
+        for footer in footers:
+            if footer.token.lower() == "refs":
+                found = _REFS_FOOTER_SHA.search(footer.value)
+                if found:
+                    sha = found.group(0).lower()
+                    break
+    return RevertRef(header=target, sha=sha)
+
+
+def find_references(message: str) -> tuple[Reference, ...]:
+    """Issue references: any `#N` in the header, and `closes #N`-style ones below it.
+
+    Quoted lines (`> …`), as bots paste upstream notes, are skipped.
+    """
+    header, _, rest = message.partition("\n")
+    seen: set[tuple[str, str | None]] = set()
+    found: list[Reference] = []
+    lines = [(header, False)] + [(line, True) for line in rest.split("\n")]
+    for line, needs_action in lines:
+        if line.lstrip().startswith(">"):
+            continue
+        for ref in _REFERENCE.finditer(line):
+            key = (ref["issue"], ref["owner_repo"])
+            if key in seen or (needs_action and not ref["action"]):
+                continue
+            seen.add(key)
+            action = ref["action"].lower() if ref["action"] else None
+            found.append(Reference(issue=ref["issue"], action=action, owner_repo=ref["owner_repo"]))
+    return tuple(found)
+
+
+def parse_all(
+    commits: Sequence[RawCommit], note_keywords: Sequence[str] = DEFAULT_NOTE_KEYWORDS
+) -> list[ParsedCommit | Unparsed]:
+    """Parse every commit, keeping their order."""
+    keywords = tuple(note_keywords)
+    return [parse_commit(raw, keywords) for raw in commits]

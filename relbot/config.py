@@ -1,0 +1,467 @@
+"""semantic-release configuration (`.releaserc*`, `package.json#release`) → a frozen Config.
+
+Two passes: the shape of each value (errors name the JSON path, e.g. `branches[1].prerelease`),
+then the rules across fields. Options relbot does not act on produce warnings that name them.
+Text in, Config out: finding and reading the file is the caller's job.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from relbot.errors import ConfigError
+from relbot.model import BranchSpec, Bump
+from relbot.rules import ReleaseRule
+from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
+
+CONFIG_FILES: tuple[str, ...] = (
+    "package.json", ".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml",
+)
+JS_CONFIG_FILES: tuple[str, ...] = (
+    ".releaserc.js", ".releaserc.cjs", ".releaserc.mjs",
+    "release.config.js", "release.config.cjs", "release.config.mjs",
+)
+
+ANALYZER = "@semantic-release/commit-analyzer"
+NOTES = "@semantic-release/release-notes-generator"
+CHANGELOG = "@semantic-release/changelog"
+GIT = "@semantic-release/git"
+GITHUB = "@semantic-release/github"
+NPM = "@semantic-release/npm"
+DEFAULT_PLUGINS: tuple[str, ...] = (ANALYZER, NOTES, NPM, GITHUB)
+DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}"
+DEFAULT_ASSETS: tuple[str, ...] = ("CHANGELOG.md", "package.json", "package-lock.json",
+                                   "npm-shrinkwrap.json")
+DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
+SUPPORTED_PRESETS = ("conventionalcommits", "angular")
+
+TOP_LEVEL_KEYS = frozenset({
+    "branches", "tagFormat", "repositoryUrl", "plugins", "dryRun", "ci", "debug", "extends",
+    "zeroVersion",
+})
+PLUGIN_KEYS: dict[str, frozenset[str]] = {
+    ANALYZER: frozenset({"preset", "config", "releaseRules", "parserOpts", "presetConfig"}),
+    NOTES: frozenset({"preset", "config", "parserOpts", "writerOpts", "presetConfig",
+                      "linkCompare", "linkReferences"}),
+    CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
+    GIT: frozenset({"assets", "message"}),
+    GITHUB: frozenset({
+        "githubUrl", "githubApiPathPrefix", "githubApiUrl", "proxy", "assets", "successComment",
+        "successCommentCondition", "failComment", "failCommentCondition", "failTitle", "labels",
+        "assignees", "releasedLabels", "addReleases", "draftRelease", "releaseNameTemplate",
+        "releaseBodyTemplate", "discussionCategoryName",
+    }),
+    NPM: frozenset({"npmPublish", "pkgRoot", "tarballDir"}),
+}
+SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
+
+
+@dataclass(frozen=True)
+class TypeSection:
+    """One entry of `presetConfig.types`: the notes section a commit type goes to."""
+
+    type: str
+    section: str
+    hidden: bool = False
+
+
+DEFAULT_TYPES: tuple[TypeSection, ...] = (
+    TypeSection("feat", "Features"),
+    TypeSection("feature", "Features"),
+    TypeSection("fix", "Bug Fixes"),
+    TypeSection("perf", "Performance Improvements"),
+    TypeSection("revert", "Reverts"),
+    TypeSection("docs", "Documentation", hidden=True),
+    TypeSection("style", "Styles", hidden=True),
+    TypeSection("chore", "Miscellaneous Chores", hidden=True),
+    TypeSection("refactor", "Code Refactoring", hidden=True),
+    TypeSection("test", "Tests", hidden=True),
+    TypeSection("build", "Build System", hidden=True),
+    TypeSection("ci", "Continuous Integration", hidden=True),
+)
+
+
+@dataclass(frozen=True)
+class ChangelogOptions:
+    file: str = "CHANGELOG.md"
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class GitOptions:
+    assets: tuple[str, ...] = DEFAULT_ASSETS
+    message: str = DEFAULT_MESSAGE
+
+
+@dataclass(frozen=True)
+class GithubOptions:
+    draft_release: bool = False
+    release_name_template: str | None = None
+    release_body_template: str | None = None
+    github_url: str | None = None
+    github_api_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything relbot reads from a semantic-release configuration."""
+
+    branches: tuple[BranchSpec, ...] = DEFAULT_BRANCHES
+    tag_format: TagFormat = field(default_factory=lambda: TagFormat("v${version}"))
+    repository_url: str | None = None
+    zero_version: ZeroPolicy = ZeroPolicy.OFF
+    plugins: tuple[str, ...] = DEFAULT_PLUGINS
+    release_rules: tuple[ReleaseRule, ...] = ()
+    note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
+    types: tuple[TypeSection, ...] = DEFAULT_TYPES
+    link_compare: bool = True
+    link_references: bool = True
+    changelog: ChangelogOptions | None = None
+    git: GitOptions | None = None
+    github: GithubOptions | None = None
+    source: str = "defaults"
+    warnings: tuple[str, ...] = ()
+
+
+def load_text(text: str, filename: str) -> dict[str, Any]:
+    """The options object in a config file's text (JSON, or YAML for `.releaserc*`)."""
+    name = filename.rsplit("/", 1)[-1]
+    if name in JS_CONFIG_FILES or name.endswith((".js", ".cjs", ".mjs", ".ts")):
+        raise ConfigError(
+            f"{filename}: JavaScript configuration files cannot be read by relbot",
+            "move the options to .releaserc.json (same keys; it is JSON, so no functions "
+            "or require())",
+        )
+    if name == "package.json":
+        data = _parse_json(text, filename)
+        release = data.get("release", {})
+        if not isinstance(release, dict):
+            raise ConfigError(f"{filename}: `release` must be an object", "see .releaserc.example.json")
+        return release
+    if name.endswith(".json") or text.lstrip().startswith("{"):
+        return _parse_json(text, filename)
+    return _parse_yaml(text, filename)
+
+
+def _parse_json(text: str, filename: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{filename}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            "fix the syntax (a trailing comma is the usual cause)",
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{filename}: the top level must be an object", "wrap the options in {}")
+    return data
+
+
+def _parse_yaml(text: str, filename: str) -> dict[str, Any]:
+    from ruamel.yaml import YAML  # noqa: PLC0415 - heavy, only for YAML configs
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
+
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise ConfigError(f"{filename}: invalid YAML: {exc}", "fix the syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{filename}: the top level must be a mapping", "write `key: value` lines")
+    return data
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> Config:
+    """Validate an options object (shape, then cross-field rules) into a Config."""
+    return _Parser(source).parse(data)
+
+
+_BUMPS = {"major": Bump.MAJOR, "minor": Bump.MINOR, "patch": Bump.PATCH}
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[str] = []
+
+    def fail(self, path: str, message: str, hint: str = "see .releaserc.example.json") -> ConfigError:
+        return ConfigError(f"{self.source}: {path}: {message}", hint)
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append(f"{self.source}: {path}: {message}")
+
+    def parse(self, data: Mapping[str, Any]) -> Config:
+        if "extends" in data:
+            raise self.fail("extends", "shareable configurations (npm modules) cannot be loaded",
+                            "copy the options of the shared configuration into this file")
+        for key in data:
+            if key not in TOP_LEVEL_KEYS and key not in SHARED_KEYS:
+                self.warn(key, "unknown option, ignored")
+        plugins = self._plugins(data)
+        names = tuple(name for name, _ in plugins)
+        options = dict(plugins)
+        analyzer = options.get(ANALYZER, {})
+        notes = options.get(NOTES, {})
+        for name in (ANALYZER, NOTES):
+            self._preset(options.get(name, {}), name)
+        keywords = self._keywords(analyzer, ANALYZER) or self._keywords(notes, NOTES)
+        config = Config(
+            branches=self._branches(data.get("branches")),
+            tag_format=self._tag_format(data.get("tagFormat", "v${version}")),
+            repository_url=self._opt_str(data, "repositoryUrl", "repositoryUrl"),
+            zero_version=self._zero(data.get("zeroVersion", "off")),
+            plugins=names,
+            release_rules=self._rules(analyzer.get("releaseRules"), f"plugins[{ANALYZER}]"),
+            note_keywords=keywords or DEFAULT_NOTE_KEYWORDS,
+            types=self._types(notes.get("presetConfig") or analyzer.get("presetConfig")),
+            link_compare=self._bool(notes, "linkCompare", f"plugins[{NOTES}]", default=True),
+            link_references=self._bool(notes, "linkReferences", f"plugins[{NOTES}]", default=True),
+            changelog=self._changelog(options[CHANGELOG]) if CHANGELOG in options else None,
+            git=self._git(options[GIT]) if GIT in options else None,
+            github=self._github(options[GITHUB]) if GITHUB in options else None,
+            source=self.source,
+        )
+        self._cross_check(config)
+        return Config(**{**config.__dict__, "warnings": tuple(self.warnings)})
+
+    def _plugins(self, data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        raw = data.get("plugins", list(DEFAULT_PLUGINS))
+        if not isinstance(raw, list):
+            raise self.fail("plugins", "must be a list of plugin names or [name, options] pairs")
+        shared = {k: v for k, v in data.items() if k in SHARED_KEYS}
+        result: list[tuple[str, dict[str, Any]]] = []
+        for index, entry in enumerate(raw):
+            path = f"plugins[{index}]"
+            if isinstance(entry, str):
+                name, opts = entry, {}
+            elif (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                  and isinstance(entry[1], dict)):
+                name, opts = entry[0], entry[1]
+            else:
+                raise self.fail(path, "must be a plugin name or a [name, {options}] pair")
+            if name not in PLUGIN_KEYS:
+                self.warn(path, f"plugin {name!r} is not one relbot runs; it is ignored")
+                continue
+            for key in opts:
+                if key not in PLUGIN_KEYS[name]:
+                    self.warn(f"{path}[1].{key}", f"unknown option of {name}, ignored")
+            merged = {k: v for k, v in shared.items() if k in PLUGIN_KEYS[name]}
+            result.append((name, {**merged, **opts}))
+        return result
+
+    def _preset(self, opts: Mapping[str, Any], plugin: str) -> None:
+        preset = opts.get("preset", "angular")
+        if preset not in SUPPORTED_PRESETS:
+            raise self.fail(f"plugins[{plugin}].preset", f"preset {preset!r} is not supported",
+                            'use "conventionalcommits" (relbot parses Conventional Commits 1.0)')
+        if "config" in opts:
+            raise self.fail(f"plugins[{plugin}].config", "preset packages cannot be loaded",
+                            'remove "config" and set "preset": "conventionalcommits"')
+        if "writerOpts" in opts:
+            self.warn(f"plugins[{plugin}].writerOpts", "templates are not supported; ignored")
+
+    def _keywords(self, opts: Mapping[str, Any], plugin: str) -> tuple[str, ...]:
+        parser_opts = opts.get("parserOpts", {})
+        path = f"plugins[{plugin}].parserOpts"
+        if not isinstance(parser_opts, dict):
+            raise self.fail(path, "must be an object")
+        for key in parser_opts:
+            if key != "noteKeywords":
+                self.warn(f"{path}.{key}", "parser option not supported; ignored")
+        keywords = parser_opts.get("noteKeywords", [])
+        if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
+            raise self.fail(f"{path}.noteKeywords", "must be a list of non-empty strings")
+        return tuple(keywords)
+
+    def _branches(self, raw: Any) -> tuple[BranchSpec, ...]:
+        if raw is None:
+            return DEFAULT_BRANCHES
+        if isinstance(raw, str | dict):
+            raw = [raw]
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("branches", "must be a non-empty list of branch names or objects")
+        return tuple(self._branch(entry, f"branches[{i}]") for i, entry in enumerate(raw))
+
+    def _branch(self, entry: Any, path: str) -> BranchSpec:
+        if isinstance(entry, str) and entry:
+            return BranchSpec(entry)
+        if not isinstance(entry, dict):
+            raise self.fail(path, "must be a branch name or an object with a `name`")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise self.fail(f"{path}.name", "is required and must be a non-empty string")
+        for key in entry:
+            if key not in {"name", "channel", "range", "prerelease"}:
+                self.warn(f"{path}.{key}", "unknown branch option, ignored")
+        prerelease = entry.get("prerelease")
+        if prerelease is not None and not isinstance(prerelease, bool | str):
+            raise self.fail(f"{path}.prerelease", "must be true, false or a prerelease id string")
+        channel = entry.get("channel")
+        if channel is not None and channel is not False and not isinstance(channel, str):
+            raise self.fail(f"{path}.channel", "must be a string or false")
+        rng = entry.get("range")
+        if rng is not None and not isinstance(rng, str):
+            raise self.fail(f"{path}.range", 'must be a string such as "1.x"')
+        return BranchSpec(name, channel=channel or None, range=rng, prerelease=prerelease)
+
+    def _tag_format(self, raw: Any) -> TagFormat:
+        if not isinstance(raw, str):
+            raise self.fail("tagFormat", 'must be a string such as "v${version}"')
+        try:
+            return TagFormat(raw)
+        except ConfigError as exc:
+            raise self.fail("tagFormat", exc.message, exc.hint) from None
+
+    def _zero(self, raw: Any) -> ZeroPolicy:
+        choices = [p.value for p in ZeroPolicy]
+        if raw not in choices:
+            raise self.fail("zeroVersion", f"must be one of {', '.join(choices)}, not {raw!r}")
+        return ZeroPolicy(raw)
+
+    def _opt_str(self, opts: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = opts.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(path, "must be a string")
+        return value or None
+
+    def _bool(self, opts: Mapping[str, Any], key: str, path: str, *, default: bool) -> bool:
+        value = opts.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{path}.{key}", "must be true or false")
+        return value
+
+    def _rules(self, raw: Any, path: str) -> tuple[ReleaseRule, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            raise self.fail(f"{path}.releaseRules", "must be a list of rule objects",
+                            "a path to a rules module cannot be loaded; inline the rules")
+        return tuple(self._rule(r, f"{path}.releaseRules[{i}]") for i, r in enumerate(raw))
+
+    def _rule(self, raw: Any, path: str) -> ReleaseRule:
+        if not isinstance(raw, dict):
+            raise self.fail(path, "must be an object such as {\"type\": \"docs\", \"release\": \"patch\"}")
+        release = raw.get("release")
+        if release is not False and release not in _BUMPS:
+            raise self.fail(f"{path}.release", f'must be "major", "minor", "patch" or false, not {release!r}')
+        strings: dict[str, str | None] = {}
+        for key in ("type", "scope", "subject"):
+            value = raw.get(key)
+            if value is not None and not isinstance(value, str):
+                raise self.fail(f"{path}.{key}", "must be a string (a glob)")
+            strings[key] = value
+        for key in raw:
+            if key not in {"type", "scope", "subject", "breaking", "revert", "release"}:
+                self.warn(f"{path}.{key}", "rule field not supported; the rule ignores it")
+        return ReleaseRule(
+            release=_BUMPS[release] if release else None,
+            type=strings["type"], scope=strings["scope"], subject=strings["subject"],
+            breaking=bool(raw.get("breaking")), revert=bool(raw.get("revert")),
+        )
+
+    def _types(self, preset_config: Any) -> tuple[TypeSection, ...]:
+        path = f"plugins[{NOTES}].presetConfig"
+        if preset_config is None:
+            return DEFAULT_TYPES
+        if not isinstance(preset_config, dict):
+            raise self.fail(path, "must be an object")
+        for key in preset_config:
+            if key != "types":
+                self.warn(f"{path}.{key}", "preset option not supported; ignored")
+        raw = preset_config.get("types")
+        if raw is None:
+            return DEFAULT_TYPES
+        if not isinstance(raw, list):
+            raise self.fail(f"{path}.types", "must be a list of {type, section, hidden} objects")
+        sections: list[TypeSection] = []
+        for index, entry in enumerate(raw):
+            item = f"{path}.types[{index}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+                raise self.fail(item, "must be an object with a string `type`")
+            section = entry.get("section", entry["type"])
+            if not isinstance(section, str):
+                raise self.fail(f"{item}.section", "must be a string")
+            hidden = entry.get("hidden", False)
+            if not isinstance(hidden, bool):
+                raise self.fail(f"{item}.hidden", "must be true or false")
+            sections.append(TypeSection(entry["type"].lower(), section, hidden))
+        return tuple(sections)
+
+    def _changelog(self, opts: Mapping[str, Any]) -> ChangelogOptions:
+        path = f"plugins[{CHANGELOG}]"
+        return ChangelogOptions(
+            file=self._opt_str(opts, "changelogFile", f"{path}.changelogFile") or "CHANGELOG.md",
+            title=self._opt_str(opts, "changelogTitle", f"{path}.changelogTitle"),
+        )
+
+    def _git(self, opts: Mapping[str, Any]) -> GitOptions:
+        path = f"plugins[{GIT}]"
+        assets = opts.get("assets", list(DEFAULT_ASSETS))
+        if assets is False:
+            assets = []
+        if isinstance(assets, str):
+            assets = [assets]
+        if not isinstance(assets, list) or not all(isinstance(a, str) for a in assets):
+            raise self.fail(f"{path}.assets", "must be a list of paths or globs, or false")
+        message = self._opt_str(opts, "message", f"{path}.message") or DEFAULT_MESSAGE
+        return GitOptions(assets=tuple(assets), message=message)
+
+    def _github(self, opts: Mapping[str, Any]) -> GithubOptions:
+        path = f"plugins[{GITHUB}]"
+        for key in ("successComment", "failComment", "releasedLabels", "labels", "assignees",
+                    "discussionCategoryName", "proxy", "addReleases", "assets"):
+            if key in opts:
+                self.warn(f"{path}.{key}", "not supported yet; ignored")
+        return GithubOptions(
+            draft_release=self._bool(opts, "draftRelease", path, default=False),
+            release_name_template=self._opt_str(opts, "releaseNameTemplate", f"{path}.releaseNameTemplate"),
+            release_body_template=self._opt_str(opts, "releaseBodyTemplate", f"{path}.releaseBodyTemplate"),
+            github_url=self._opt_str(opts, "githubUrl", f"{path}.githubUrl"),
+            github_api_url=self._opt_str(opts, "githubApiUrl", f"{path}.githubApiUrl"),
+        )
+
+    def _cross_check(self, config: Config) -> None:
+        if ANALYZER not in config.plugins:
+            raise self.fail("plugins", f"{ANALYZER} is required to decide the release type",
+                            f'add "{ANALYZER}" as the first plugin')
+        names = [b.name for b in config.branches]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise self.fail(f"branches[{index}].name", f"branch {name!r} is listed twice")
+        if config.changelog is not None and config.git is not None:
+            order = list(config.plugins)
+            if order.index(CHANGELOG) > order.index(GIT):
+                self.warn("plugins", f"{CHANGELOG} should come before {GIT}; relbot "
+                          "writes the changelog first either way")
+
+
+def example_keys(config: Mapping[str, Any]) -> set[str]:
+    """Every option path used in an options object, for the example-completeness test."""
+    keys: set[str] = set()
+    _walk(config, "", keys)
+    return keys
+
+
+def _walk(value: Any, path: str, keys: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            child_path = f"{path}.{key}" if path else key
+            keys.add(child_path)
+            _walk(child, child_path, keys)
+    elif isinstance(value, list):
+        for child in value:
+            if isinstance(child, list) and len(child) == 2 and isinstance(child[0], str):
+                _walk(child[1], f"{path}[{child[0]}]", keys)
+            else:
+                _walk(child, f"{path}[]", keys)
+
+
+def used_keys() -> Sequence[str]:
+    """The option names relbot understands, per plugin, for the example-completeness test."""
+    return sorted(TOP_LEVEL_KEYS - {"extends"}) + [
+        f"plugins[{name}].{key}" for name, keys in PLUGIN_KEYS.items() if name != NPM
+        for key in sorted(keys)
+    ]

@@ -1,0 +1,66 @@
+"""The exception tree and the exit codes; no printing, no click.
+
+Every error relbot raises on purpose is a RelbotError: a message that names the file, key, commit or
+option at fault, a hint that says what to do next, and the process exit code the CLI uses.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    ERROR = 1  # unexpected failure (a bug): please report it
+    USAGE = 2  # bad command-line usage (click's own code)
+    CONFIG = 3  # the configuration file is missing, unreadable or invalid
+    GIT = 4  # git could not do what was asked (not a repository, shallow clone, fetch failed, ...)
+    NO_RELEASE = 5  # `--strict` and no release is due
+    VERSION = 6  # the next version breaks a branch rule (maintenance range, prerelease id, ...)
+    INPUT = 7  # bad input data: a values file, path or value
+
+
+class RelbotError(Exception):
+    """Base of every error relbot reports to the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\nhint: {self.hint}" if self.hint else self.message
+
+
+class ConfigError(RelbotError):
+    """The configuration cannot be used as it is."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class GitError(RelbotError):
+    """A git operation failed or the repository is not in a usable state."""
+
+    exit_code = ExitCode.GIT
+
+
+class NoReleaseError(RelbotError):
+    """No release is due and the caller asked for a non-zero exit in that case."""
+
+    exit_code = ExitCode.NO_RELEASE
+
+
+class VersionRuleError(RelbotError):
+    """The next version would break a rule of the branch it is released from."""
+
+    exit_code = ExitCode.VERSION
+
+
+class InputError(RelbotError):
+    """A file, path or value given to relbot is not usable."""
+
+    exit_code = ExitCode.INPUT

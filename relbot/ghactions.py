@@ -1,0 +1,43 @@
+"""GitHub Actions workflow commands and files: ::error::, ::add-mask::, $GITHUB_OUTPUT."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+
+def in_actions(env: Mapping[str, str]) -> bool:
+    return env.get("GITHUB_ACTIONS") == "true"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def error_annotation(message: str) -> str:
+    return f"::error title=relbot::{escape_data(message)}"
+
+
+def add_mask(secret: str) -> str:
+    return f"::add-mask::{escape_data(secret)}"
+
+
+def output_block(values: Mapping[str, str]) -> str:
+    """`name=value` lines, or heredoc blocks with a delimiter that cannot occur in the value."""
+    lines: list[str] = []
+    for name, value in values.items():
+        if "\n" not in value and "\r" not in value:
+            lines.append(f"{name}={value}")
+            continue
+        delimiter = f"RELBOT_EOF_{secrets.token_hex(8)}"
+        while delimiter in value:
+            delimiter = f"RELBOT_EOF_{secrets.token_hex(8)}"
+        lines += [f"{name}<<{delimiter}", value.rstrip("\n"), delimiter]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def append_file(path: str | None, text: str) -> None:
+    if path:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write(text)

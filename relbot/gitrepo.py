@@ -1,0 +1,144 @@
+"""The only module that imports git (GitPython): every git call names the repository directory.
+
+History is read with one streamed `git log` over the unreleased range, not one Python object per
+commit; tags come from one `git for-each-ref`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from relbot.errors import GitError
+from relbot.model import RawCommit
+
+_LOG_FORMAT = "--format=%H%x1f%P%x1f%B"
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+    sha: str  # the commit the tag points to (peeled)
+    date: str  # YYYY-MM-DD of the tag (tagger date, or the commit date for lightweight tags)
+
+
+class GitRepo:
+    """A repository on disk, driven through GitPython's git command runner."""
+
+    def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
+        import git  # noqa: PLC0415 - keep `relbot --help` fast
+
+        self.path = path
+        self._exc = git.GitCommandError
+        self._git = git.Git(str(path))
+        self._env = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        top = self._run("rev-parse", "--show-toplevel", what=f"{path} is not inside a git repository")
+        self.root = Path(top)
+
+    def _run(self, *args: str, what: str = "", env: Mapping[str, str] | None = None) -> str:
+        try:
+            out: str = self._git.execute(
+                ["git", *args], env={**self._env, **(env or {})}, strip_newline_in_stdout=False,
+            )
+        except self._exc as exc:
+            stderr = str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '")
+            raise GitError(what or f"git {args[0]} failed in {self.path}: {stderr}",
+                           _hint_for(stderr)) from None
+        return out.rstrip("\n")
+
+    def try_run(self, *args: str) -> str | None:
+        try:
+            return self._run(*args)
+        except GitError:
+            return None
+
+    def head_sha(self) -> str | None:
+        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None for a detached HEAD."""
+        return self.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
+
+    def is_shallow(self) -> bool:
+        return self._run("rev-parse", "--is-shallow-repository") == "true"
+
+    def remote_url(self, remote: str = "origin") -> str | None:
+        return self.try_run("remote", "get-url", remote)
+
+    def tags(self, pattern: str) -> list[TagRef]:
+        out = self._run(
+            "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)"
+            "%00%(creatordate:short)", pattern,
+        )
+        refs: list[TagRef] = []
+        for line in out.splitlines():
+            name, sha, peeled, date = line.split("\x00")
+            refs.append(TagRef(name, peeled or sha, date))
+        return refs
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        try:
+            self._git.execute(["git", "merge-base", "--is-ancestor", ancestor, descendant],
+                              env=self._env)
+        except self._exc:
+            return False
+        return True
+
+    def log(self, revision_range: str, *extra: str) -> Iterator[RawCommit]:
+        """Stream the commits of a range, newest first, from one `git log -z` process."""
+        proc = self._git.execute(
+            ["git", "log", "-z", _LOG_FORMAT, *extra, revision_range, "--"],
+            as_process=True, env=self._env,
+        )
+        stdout = proc.proc.stdout if proc.proc is not None else None
+        assert stdout is not None  # noqa: S101
+        pending = b""
+        while chunk := stdout.read(_CHUNK):
+            pending += chunk
+            *records, pending = pending.split(b"\x00")
+            for record in records:
+                yield _raw_commit(record)
+        if pending.strip():
+            yield _raw_commit(pending)
+        proc.wait()
+
+    def fetch(self, *args: str, env: Mapping[str, str] | None = None) -> None:
+        self._run("fetch", "--quiet", *args, env=env)
+
+    def has_remote(self, remote: str = "origin") -> bool:
+        return self.remote_url(remote) is not None
+
+    def show_file(self, revision: str, path: str) -> str | None:
+        return self.try_run("show", f"{revision}:{path}")
+
+
+def _raw_commit(record: bytes) -> RawCommit:
+    sha, parents, message = record.decode("utf-8", "replace").split("\x1f", 2)
+    return RawCommit(sha=sha.strip(), message=message, parents=tuple(parents.split()))
+
+
+def _hint_for(stderr: str) -> str:
+    if "not a git repository" in stderr:
+        return "run relbot inside a git repository, or pass -C DIR"
+    if "Could not read from remote" in stderr or "unable to access" in stderr:
+        return "check the remote URL and that the token or ssh key can read it"
+    return ""
+
+
+def open_repo(path: Path, env: Mapping[str, str] | None = None) -> GitRepo:
+    """Open the repository containing `path`; a clear error when there is none."""
+    if not path.exists():
+        raise GitError(f"{path} does not exist", "pass an existing directory with -C")
+    try:
+        return GitRepo(path, env)
+    except GitError as exc:
+        raise GitError(f"{path} is not inside a git repository",
+                       "run relbot inside a git repository, or pass -C DIR") from exc
+
+
+def default_env() -> dict[str, str]:
+    """The environment variables relbot passes on to git (identity, HOME, PATH)."""
+    return dict(os.environ)

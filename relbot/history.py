@@ -1,0 +1,106 @@
+"""Where the last release is and which commits came after it, on a real repository.
+
+Finds the highest release tag reachable from HEAD without walking the whole history (candidate
+tags from one `for-each-ref`, highest first, each checked with `merge-base --is-ancestor`), and
+deepens a shallow clone just far enough to see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import semver
+
+from relbot.errors import GitError
+from relbot.gitrepo import GitRepo
+from relbot.model import Branch, Tag
+from relbot.versioning import TagFormat, release_candidates
+
+_DEEPEN_STEPS = (100, 1000, 10000)
+SHALLOW_HINT = (
+    "fetch the full history: with actions/checkout set `fetch-depth: 0`; elsewhere run "
+    "`git fetch --unshallow --tags`"
+)
+
+
+@dataclass(frozen=True)
+class LastRelease:
+    last: Tag | None  # the branch's last release (may be a prerelease on a prerelease branch)
+    latest_release: Tag | None  # the highest plain release reachable
+    all_tags: tuple[Tag, ...]  # every tag that matches the format, reachable or not
+
+
+def matching_tags(repo: GitRepo, tag_format: TagFormat) -> list[Tag]:
+    tags: list[Tag] = []
+    for ref in repo.tags(tag_format.glob()):
+        version = tag_format.parse(ref.name)
+        if version is not None:
+            tags.append(Tag(ref.name, version, ref.sha))
+    return tags
+
+
+def find_last_release(
+    repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch
+) -> LastRelease:
+    tags = matching_tags(repo, tag_format)
+    last: Tag | None = None
+    latest: Tag | None = None
+    for tag in release_candidates(tags, branch):
+        is_plain = not semver.Version.parse(tag.version).prerelease
+        if last is not None and not is_plain:
+            continue
+        if not repo.is_ancestor(tag.sha, head):
+            continue
+        if last is None:
+            last = tag
+        if is_plain:
+            latest = tag
+            break
+    return LastRelease(last, latest, tuple(tags))
+
+
+def ensure_history(
+    repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
+    say: Callable[[str], None],
+) -> None:
+    """Make a shallow clone deep enough to see the last release, or fail with the exact fix."""
+    if not repo.is_shallow():
+        return
+    if not repo.has_remote("origin"):
+        raise GitError(
+            f"{repo.root} is a shallow clone with no `origin` remote to fetch the history from; "
+            "the version would be computed from a truncated history",
+            SHALLOW_HINT,
+        )
+    try:
+        repo.fetch("--depth=1", "origin", "+refs/tags/*:refs/tags/*")
+        deepened = 0
+        for depth in (0, *_DEEPEN_STEPS):
+            if depth:
+                repo.fetch(f"--deepen={depth}", "origin")
+                deepened += depth
+            found = find_last_release(repo, head, tag_format, branch).last
+            if found is not None:
+                say(f"shallow clone: fetched the tags and {deepened} more commits of history "
+                    f"from origin to reach the last release {found.name}")
+                return
+            if not repo.is_shallow():
+                break
+        if repo.is_shallow():
+            repo.fetch("--unshallow", "origin")
+        say("shallow clone: fetched the full history from origin (no earlier release tag)")
+    except GitError as exc:
+        raise GitError(
+            f"{repo.root} is a shallow clone and fetching its history from origin failed: "
+            f"{exc.message}",
+            SHALLOW_HINT,
+        ) from None
+
+
+def unreleased_range(last: Tag | None, head: str) -> str:
+    return f"{last.sha}..{head}" if last is not None else head
+
+
+def releases_in_order(tags: Sequence[Tag]) -> list[Tag]:
+    return sorted(tags, key=lambda t: semver.Version.parse(t.version))

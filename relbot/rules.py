@@ -1,0 +1,148 @@
+"""Release rules: which bump each commit asks for, as semantic-release's commit-analyzer decides it.
+
+Custom `releaseRules` are tried first; a commit that no custom rule matches falls back to the
+defaults (breaking → major, revert → patch, feat → minor, fix/perf → patch). A custom rule with
+`"release": false` matches and releases nothing. Types are compared case-insensitively, as the
+Conventional Commits specification requires. Reverts whose target is in the same range cancel
+both commits; `[skip release]` / `[release skip]` commits are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from relbot.globs import glob_match
+from relbot.model import Analysis, Bump, Commit, Decision, ParsedCommit, Unparsed
+
+_SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ReleaseRule:
+    """One entry of commit-analyzer's `releaseRules`; None fields match anything."""
+
+    release: Bump | None  # None: `"release": false`, matches and releases nothing
+    type: str | None = None
+    scope: str | None = None
+    subject: str | None = None
+    breaking: bool = False
+    revert: bool = False
+
+    def describe(self) -> str:
+        parts = [f"{name} {value!r}" for name, value in (
+            ("type", self.type), ("scope", self.scope), ("subject", self.subject)) if value]
+        if self.breaking:
+            parts.append("breaking")
+        if self.revert:
+            parts.append("revert")
+        target = self.release.label if self.release else "no release"
+        return f"{' + '.join(parts) or 'any commit'} → {target}"
+
+
+DEFAULT_RULES: tuple[ReleaseRule, ...] = (
+    ReleaseRule(Bump.MAJOR, breaking=True),
+    ReleaseRule(Bump.PATCH, revert=True),
+    ReleaseRule(Bump.MINOR, type="feat"),
+    ReleaseRule(Bump.PATCH, type="fix"),
+    ReleaseRule(Bump.PATCH, type="perf"),
+)
+
+
+def rule_matches(rule: ReleaseRule, commit: ParsedCommit) -> bool:
+    if rule.breaking and not commit.breaking:
+        return False
+    if rule.revert and commit.revert is None:
+        return False
+    checks = (
+        (rule.type, commit.type.lower() if commit.type else None, True),
+        (rule.scope, commit.scope, False),
+        (rule.subject, commit.subject, False),
+    )
+    for pattern, value, fold in checks:
+        if pattern is None:
+            continue
+        if value is None:
+            return False
+        if not glob_match(value, pattern.lower() if fold else pattern):
+            return False
+    return True
+
+
+def _apply(rules: Sequence[ReleaseRule], commit: ParsedCommit) -> Decision | None:
+    """The strongest release among matching rules, None when no rule matched at all."""
+    best: Decision | None = None
+    for rule in rules:
+        if not rule_matches(rule, commit):
+            continue
+        bump = rule.release or Bump.NONE
+        if best is None or bump > best.bump:
+            best = Decision(bump, rule.describe())
+        if bump is Bump.MAJOR:
+            break
+    return best
+
+
+def decide(commit: ParsedCommit, custom: Sequence[ReleaseRule] = ()) -> Decision:
+    """The bump one commit asks for, custom rules first, then the defaults."""
+    decision = _apply(custom, commit) if custom else None
+    if decision is None:
+        decision = _apply(DEFAULT_RULES, commit)
+    return decision or Decision(Bump.NONE, "no rule matches")
+
+
+def is_skipped(commit: Commit) -> bool:
+    return _SKIP_RELEASE.search(commit.message) is not None
+
+
+def cancel_reverts(commits: Sequence[ParsedCommit]) -> tuple[list[ParsedCommit], list[ParsedCommit]]:
+    """Drop reverts whose target is in the same range, and their targets.
+
+    `commits` is newest first, as git log gives them. A revert of a revert is handled newest first,
+    so the original change is restored. Returns (kept, cancelled).
+    """
+    cancelled: set[int] = set()
+    for index, commit in enumerate(commits):
+        if commit.revert is None or index in cancelled:
+            continue
+        target = _find_target(commits, index, cancelled)
+        if target is not None:
+            cancelled.update((index, target))
+    kept = [c for i, c in enumerate(commits) if i not in cancelled]
+    dropped = [c for i, c in enumerate(commits) if i in cancelled]
+    return kept, dropped
+
+
+def _find_target(commits: Sequence[ParsedCommit], index: int, cancelled: set[int]) -> int | None:
+    revert = commits[index].revert
+    assert revert is not None  # noqa: S101 - the caller checked
+    for older in range(index + 1, len(commits)):
+        if older in cancelled:
+            continue
+        candidate = commits[older]
+        if revert.sha is not None:
+            if candidate.sha.startswith(revert.sha):
+                return older
+        elif candidate.header == revert.header:
+            return older
+    return None
+
+
+def analyze(commits: Sequence[Commit], custom: Sequence[ReleaseRule] = ()) -> Analysis:
+    """Decide the release type for the commits of one range (newest first)."""
+    ignored: list[Commit] = []
+    parsed: list[ParsedCommit] = []
+    for commit in commits:
+        if isinstance(commit, Unparsed) or is_skipped(commit):
+            ignored.append(commit)
+        else:
+            parsed.append(commit)
+    kept, cancelled = cancel_reverts(parsed)
+    bump, rule = Bump.NONE, "no commit asks for a release"
+    for commit in kept:
+        decision = decide(commit, custom)
+        if decision.bump > bump:
+            bump = decision.bump
+            rule = f"{decision.rule}, from {commit.short_sha} {commit.header!r}"
+    return Analysis(bump, rule, tuple(kept), tuple(ignored), tuple(cancelled))

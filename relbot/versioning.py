@@ -1,0 +1,238 @@
+"""The next version from the last release, the bump and the branch; tag formats.
+
+Pure: takes versions and tags as values. Rules follow semantic-release (release, maintenance and
+prerelease branches) with two deliberate choices: the prerelease counter comes from the existing
+tags for that base and id, not from history position, and the 0.x policy is one explicit setting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import semver
+
+from relbot.errors import ConfigError, VersionRuleError
+from relbot.globs import glob_match, is_glob
+from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag
+
+_PLACEHOLDER = "${version}"
+_MAINTENANCE = re.compile(r"^(?P<major>\d+)\.(?:(?P<minor>\d+)|x)(?:\.x)?$")
+_PRERELEASE_ID = re.compile(r"^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$")
+
+DEFAULT_BRANCHES: tuple[BranchSpec, ...] = (
+    BranchSpec("+([0-9])?(.{+([0-9]),x}).x"),
+    BranchSpec("master"),
+    BranchSpec("main"),
+    BranchSpec("next"),
+    BranchSpec("next-major"),
+    BranchSpec("beta", prerelease=True),
+    BranchSpec("alpha", prerelease=True),
+)
+
+
+class ZeroPolicy(Enum):
+    """What a project at 0.x does; the `zeroVersion` setting."""
+
+    OFF = "off"  # first release 1.0.0; 0.x versions bump like any other (semantic-release)
+    MINOR = "minor"  # first release 0.1.0; while 0.x a breaking change bumps the minor
+    SHIFT = "shift"  # first release 0.1.0; while 0.x breaking → minor, feat → patch (Cargo, git-cliff)
+
+
+@dataclass(frozen=True)
+class TagFormat:
+    """A tag template such as `v${version}` or `server-v${version}`."""
+
+    template: str
+
+    def __post_init__(self) -> None:
+        if self.template.count(_PLACEHOLDER) != 1:
+            raise ConfigError(
+                f"tagFormat {self.template!r} must contain ${{version}} exactly once",
+                "use a format such as \"v${version}\" or \"server-v${version}\"",
+            )
+        rest = self.template.replace(_PLACEHOLDER, "")
+        if "${" in rest or re.search(r"[\s~^:?*\[\\]", rest):
+            raise ConfigError(
+                f"tagFormat {self.template!r} has a placeholder other than ${{version}} "
+                "or a character git does not allow in tag names",
+                "relbot renders only ${version}; write any other part literally",
+            )
+
+    @property
+    def prefix(self) -> str:
+        return self.template.split(_PLACEHOLDER)[0]
+
+    @property
+    def suffix(self) -> str:
+        return self.template.split(_PLACEHOLDER)[1]
+
+    def render(self, version: str) -> str:
+        return self.template.replace(_PLACEHOLDER, version)
+
+    def parse(self, name: str) -> str | None:
+        """The version in a tag name, or None when the name does not match the format."""
+        prefix, suffix = self.prefix, self.suffix
+        if not name.startswith(prefix) or not name.endswith(suffix):
+            return None
+        text = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
+        return text if semver.Version.is_valid(text) else None
+
+    def glob(self) -> str:
+        """A `git for-each-ref` pattern that selects candidate tags."""
+        return f"refs/tags/{self.prefix}*{self.suffix}"
+
+
+def resolve_branch(name: str, specs: Sequence[BranchSpec]) -> Branch | None:
+    """The configured entry for a branch, or None when the branch does not release."""
+    for spec in specs:
+        if spec.name == name or (is_glob(spec.name) and glob_match(name, spec.name)):
+            return _branch_from_spec(name, spec)
+    return None
+
+
+def _branch_from_spec(name: str, spec: BranchSpec) -> Branch:
+    if spec.prerelease:
+        ident = name if spec.prerelease is True else str(spec.prerelease)
+        if not _PRERELEASE_ID.match(ident):
+            raise ConfigError(
+                f"branch {name!r}: prerelease id {ident!r} is not a valid semver prerelease id",
+                'set "prerelease" to an id such as "beta" or "hotfix" for glob branch names',
+            )
+        return Branch(name, BranchType.PRERELEASE, prerelease_id=ident)
+    found = _MAINTENANCE.match(spec.range or name)
+    if found is None:
+        return Branch(name, BranchType.RELEASE)
+    major = int(found["major"])
+    if found["minor"] is None:
+        low, high = f"{major}.0.0", f"{major + 1}.0.0"
+    else:
+        minor = int(found["minor"])
+        low, high = f"{major}.{minor}.0", f"{major}.{minor + 1}.0"
+    return Branch(name, BranchType.MAINTENANCE, range_min=low, range_max=high,
+                  range_text=f">={low} <{high}")
+
+
+def release_candidates(tags: Iterable[Tag], branch: Branch) -> list[Tag]:
+    """Tags that can be the branch's last release, highest version first."""
+    picked: list[Tag] = []
+    for tag in tags:
+        version = semver.Version.parse(tag.version)
+        if version.prerelease:
+            if branch.type is not BranchType.PRERELEASE:
+                continue
+            if _prerelease_id(version) != branch.prerelease_id:
+                continue
+        if branch.type is BranchType.MAINTENANCE and not _in_range(version, branch):
+            continue
+        picked.append(tag)
+    picked.sort(key=lambda t: semver.Version.parse(t.version), reverse=True)
+    return picked
+
+
+def _prerelease_id(version: semver.Version) -> str | None:
+    if not version.prerelease:
+        return None
+    head, _, last = version.prerelease.rpartition(".")
+    return head if head and last.isdigit() else version.prerelease
+
+
+def _in_range(version: semver.Version, branch: Branch) -> bool:
+    if branch.range_min is None or branch.range_max is None:
+        return True
+    return bool(branch.range_min <= version < branch.range_max)
+
+
+@dataclass(frozen=True)
+class NextVersion:
+    version: str
+    rule: str
+
+
+def effective_bump(bump: Bump, last: str | None, policy: ZeroPolicy) -> tuple[Bump, str]:
+    """Apply the 0.x policy; returns the bump and a note when the policy changed it."""
+    if policy is ZeroPolicy.OFF or bump is Bump.NONE:
+        return bump, ""
+    if last is not None and semver.Version.parse(last).major != 0:
+        return bump, ""
+    if bump is Bump.MAJOR:
+        return Bump.MINOR, f"; 0.x policy {policy.value!r}: breaking change bumps the minor"
+    if bump is Bump.MINOR and policy is ZeroPolicy.SHIFT:
+        return Bump.PATCH, f"; 0.x policy {policy.value!r}: feature bumps the patch"
+    return bump, ""
+
+
+def next_version(
+    last: str | None,
+    bump: Bump,
+    branch: Branch,
+    existing: Iterable[str] = (),
+    policy: ZeroPolicy = ZeroPolicy.OFF,
+    latest_release: str | None = None,
+) -> NextVersion:
+    """The version to release.
+
+    `last` is the branch's last release (a prerelease only on a prerelease branch), `existing` every
+    version already tagged (for prerelease counters) and `latest_release` the highest plain release
+    reachable from the branch (the base a prerelease line restarts from).
+    """
+    if bump is Bump.NONE:
+        raise ValueError("next_version needs a bump")
+    bump, policy_note = effective_bump(bump, latest_release or last, policy)
+    if last is None:
+        base = semver.Version.parse("1.0.0" if policy is ZeroPolicy.OFF else "0.1.0")
+        rule = f"first release {base}{policy_note}"
+    else:
+        last_v = semver.Version.parse(last)
+        base = _bump(last_v, bump)
+        rule = f"{bump.label} bump of {last}{policy_note}"
+        if last_v.prerelease:
+            base = last_v.finalize_version()
+            if latest_release is not None:
+                base = max(base, _bump(semver.Version.parse(latest_release), bump))
+            rule = f"{bump.label} change on prerelease line {last}: base {base}{policy_note}"
+    if branch.type is BranchType.PRERELEASE:
+        version, rule = _prerelease(base, branch, existing, rule)
+    else:
+        version = str(base)
+    _check_range(version, branch)
+    return NextVersion(version, rule)
+
+
+def _bump(version: semver.Version, bump: Bump) -> semver.Version:
+    if bump is Bump.MAJOR:
+        return version.bump_major()
+    if bump is Bump.MINOR:
+        return version.bump_minor()
+    return version.bump_patch()
+
+
+def _prerelease(
+    base: semver.Version, branch: Branch, existing: Iterable[str], rule: str
+) -> tuple[str, str]:
+    ident = branch.prerelease_id
+    assert ident is not None  # noqa: S101
+    counters = [0]
+    for text in existing:
+        version = semver.Version.parse(text)
+        if version.finalize_version() != base or _prerelease_id(version) != ident:
+            continue
+        last_part = str(version.prerelease).rpartition(".")[2]
+        if last_part.isdigit():
+            counters.append(int(last_part))
+    counter = max(counters) + 1
+    return f"{base}-{ident}.{counter}", f"{rule}; prerelease counter {ident}.{counter} from tags"
+
+
+def _check_range(version: str, branch: Branch) -> None:
+    if branch.type is not BranchType.MAINTENANCE:
+        return
+    if not _in_range(semver.Version.parse(version), branch):
+        raise VersionRuleError(
+            f"the next version {version} is outside the range {branch.range_text} of "
+            f"maintenance branch {branch.name!r}",
+            "a maintenance branch only takes changes that stay in its range: release the feature "
+            "or breaking change from a release branch, or reword the commit as a fix",
+        )
