@@ -39,9 +39,9 @@ DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
 SUPPORTED_PRESETS = ("conventionalcommits", "angular")
 
 TOP_LEVEL_KEYS = frozenset({
-    "branches", "tagFormat", "repositoryUrl", "plugins", "dryRun", "ci", "debug", "extends",
-    "zeroVersion",
+    "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion",
 })
+CLI_ONLY_KEYS = frozenset({"dryRun", "ci", "debug", "noCi"})
 PLUGIN_KEYS: dict[str, frozenset[str]] = {
     ANALYZER: frozenset({"preset", "config", "releaseRules", "parserOpts", "presetConfig"}),
     NOTES: frozenset({"preset", "config", "parserOpts", "writerOpts", "presetConfig",
@@ -57,6 +57,16 @@ PLUGIN_KEYS: dict[str, frozenset[str]] = {
     NPM: frozenset({"npmPublish", "pkgRoot", "tarballDir"}),
 }
 SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
+# The options that change what relbot does; `.releaserc.example.json` shows each of them.
+UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
+    "": TOP_LEVEL_KEYS - {"extends"},
+    ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),
+    NOTES: frozenset({"preset", "parserOpts", "presetConfig", "linkCompare", "linkReferences"}),
+    CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
+    GIT: frozenset({"assets", "message"}),
+    GITHUB: frozenset({"draftRelease", "releaseNameTemplate", "releaseBodyTemplate", "githubUrl",
+                       "githubApiUrl"}),
+}
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,10 @@ class _Parser:
             raise self.fail("extends", "shareable configurations (npm modules) cannot be loaded",
                             "copy the options of the shared configuration into this file")
         for key in data:
-            if key not in TOP_LEVEL_KEYS and key not in SHARED_KEYS:
+            if key in CLI_ONLY_KEYS:
+                self.warn(key, "a command-line option of semantic-release; ignored here "
+                          "(use relbot's --dry-run flag)")
+            elif key not in TOP_LEVEL_KEYS and key not in SHARED_KEYS:
                 self.warn(key, "unknown option, ignored")
         plugins = self._plugins(data)
         names = tuple(name for name, _ in plugins)
@@ -437,31 +450,3 @@ class _Parser:
                 self.warn("plugins", f"{CHANGELOG} should come before {GIT}; relbot "
                           "writes the changelog first either way")
 
-
-def example_keys(config: Mapping[str, Any]) -> set[str]:
-    """Every option path used in an options object, for the example-completeness test."""
-    keys: set[str] = set()
-    _walk(config, "", keys)
-    return keys
-
-
-def _walk(value: Any, path: str, keys: set[str]) -> None:
-    if isinstance(value, dict):
-        for key, child in value.items():
-            child_path = f"{path}.{key}" if path else key
-            keys.add(child_path)
-            _walk(child, child_path, keys)
-    elif isinstance(value, list):
-        for child in value:
-            if isinstance(child, list) and len(child) == 2 and isinstance(child[0], str):
-                _walk(child[1], f"{path}[{child[0]}]", keys)
-            else:
-                _walk(child, f"{path}[]", keys)
-
-
-def used_keys() -> Sequence[str]:
-    """The option names relbot understands, per plugin, for the example-completeness test."""
-    return sorted(TOP_LEVEL_KEYS - {"extends"}) + [
-        f"plugins[{name}].{key}" for name, keys in PLUGIN_KEYS.items() if name != NPM
-        for key in sorted(keys)
-    ]

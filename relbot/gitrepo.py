@@ -45,7 +45,8 @@ class GitRepo:
             )
         except self._exc as exc:
             stderr = str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '")
-            raise GitError(what or f"git {args[0]} failed in {self.path}: {stderr}",
+            where = getattr(self, "root", self.path.resolve())
+            raise GitError(what or f"git {args[0]} failed in {where}: {stderr or 'no message'}",
                            _hint_for(stderr)) from None
         return out.rstrip("\n")
 

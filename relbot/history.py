@@ -74,7 +74,8 @@ def ensure_history(
             SHALLOW_HINT,
         )
     try:
-        repo.fetch("--depth=1", "origin", "+refs/tags/*:refs/tags/*")
+        if repo.try_run("ls-remote", "--tags", "origin"):
+            repo.fetch("--depth=1", "origin", "+refs/tags/*:refs/tags/*")
         deepened = 0
         for depth in (0, *_DEEPEN_STEPS):
             if depth:

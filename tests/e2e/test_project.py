@@ -1,0 +1,71 @@
+"""The project's own rules: import direction, the example config, relbot on its own checkout."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from relbot.config import UNDERSTOOD_KEYS, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ("commits", "versioning", "changelog", "config", "rules", "globs", "remotes", "model",
+        "errors")
+OWNERS = {"git": "gitrepo", "github": "github", "click": "cli"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names | {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in (ROOT / "relbot").glob("*.py")))
+def test_only_the_edge_modules_import_git_github_and_click(module: str) -> None:
+    imported = _imports(ROOT / "relbot" / f"{module}.py")
+    for library, owner in OWNERS.items():
+        if library in imported:
+            assert module == owner, f"relbot/{module}.py imports {library}; only {owner}.py may"
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_modules_do_no_io(module: str) -> None:
+    imported = _imports(ROOT / "relbot" / f"{module}.py")
+    forbidden = {"subprocess", "os", "shutil", "socket", "urllib.request", "http", "requests",
+                 "git", "github", "click", "pathlib"} & imported
+    assert not forbidden, f"relbot/{module}.py imports {forbidden}"
+    text = (ROOT / "relbot" / f"{module}.py").read_text(encoding="utf-8")
+    assert "open(" not in text.replace("_open(", ""), f"relbot/{module}.py opens files"
+
+
+def test_example_config_is_valid_warning_free_and_shows_every_option() -> None:
+    data = json.loads((ROOT / ".releaserc.example.json").read_text(encoding="utf-8"))
+    config = parse_config(data, ".releaserc.example.json")
+    assert config.warnings == ()
+    missing = sorted(UNDERSTOOD_KEYS[""] - set(data))
+    options = {entry[0]: entry[1] for entry in data["plugins"] if isinstance(entry, list)}
+    for plugin, keys in UNDERSTOOD_KEYS.items():
+        if plugin:
+            missing += [f"{plugin}.{key}" for key in sorted(keys - set(options.get(plugin, {})))]
+    assert not missing, f".releaserc.example.json lacks {missing}"
+
+
+def test_relbot_runs_on_its_own_checkout() -> None:
+    for command in (["version", "--json"], ["changelog"]):
+        done = subprocess.run([sys.executable, "-m", "relbot", *command], cwd=ROOT,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+    data = json.loads(subprocess.run([sys.executable, "-m", "relbot", "version", "--json"], cwd=ROOT,
+                                     capture_output=True, text=True, check=True).stdout)
+    assert data["branch_type"] in {"release", "prerelease", "maintenance", None}
+    assert data["released"] == (data["version"] is not None)
