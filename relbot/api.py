@@ -14,7 +14,7 @@ from typing import Any
 
 from relbot import history
 from relbot.changelog import ReleaseContext, render_notes
-from relbot.commits import parse_all
+from relbot.commits import parse_all, parse_commit
 from relbot.config import CONFIG_FILES, JS_CONFIG_FILES, Config, load_text, parse_config
 from relbot.errors import ConfigError, GitError
 from relbot.gitrepo import GitRepo, open_repo
@@ -124,8 +124,12 @@ def plan_version(
     config_path: Path | None = None,
     today: str | None = None,
     say: Callable[[str], None] | None = None,
+    with_notes: bool = True,
 ) -> VersionPlan:
-    """Compute the next release of the repository at `repo_path` (no writes but a shallow fetch)."""
+    """Compute the next release of the repository at `repo_path` (no writes but a shallow fetch).
+
+    `with_notes=False` skips rendering the release notes (what `relbot version` needs).
+    """
     env = dict(os.environ if env is None else env)
     messages: list[str] = []
     report = say or messages.append
@@ -143,17 +147,19 @@ def plan_version(
     if head is None:
         return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
     history.ensure_history(repo, head, cfg.tag_format, resolved, report)
-    found = history.find_last_release(repo, head, cfg.tag_format, resolved)
-    return _plan(repo, cfg, resolved, head, found, env, today, tuple(messages))
+    keywords = cfg.note_keywords
+    found, commits = history.read_unreleased(
+        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords))
+    return _plan(repo, cfg, resolved, head, found, tuple(commits), env, today, tuple(messages),
+                 with_notes)
 
 
 def _plan(
     repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.LastRelease,
-    env: Mapping[str, str], today: str | None, messages: tuple[str, ...],
+    commits: tuple[Commit, ...], env: Mapping[str, str], today: str | None,
+    messages: tuple[str, ...], with_notes: bool,
 ) -> VersionPlan:
     last = found.last
-    raw = list(repo.log(history.unreleased_range(last, head)))
-    commits = tuple(parse_all(raw, cfg.note_keywords))
     analysis = analyze(commits, cfg.release_rules)
     common = {
         "branch": branch.name, "branch_type": branch.type.value, "head": head,
@@ -180,7 +186,7 @@ def _plan(
         repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
         link_compare=cfg.link_compare, link_references=cfg.link_references,
     )
-    notes = render_notes(context, analysis.counted, cfg.types)
+    notes = render_notes(context, analysis.counted, cfg.types) if with_notes else ""
     return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
                        rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
                        **common)  # type: ignore[arg-type]

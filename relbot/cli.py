@@ -58,7 +58,7 @@ def branch_option(func: F) -> F:
 def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool,
                 strict: bool) -> None:
     """Print the next version (nothing on stdout when no release is due)."""
-    plan = _plan(obj, branch)
+    plan = _plan(obj, branch, with_notes=False)
     if as_json:
         click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
     elif plan.released:
@@ -89,10 +89,11 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
         obj.say(plan.reason)
 
 
-def _plan(obj: Context, branch: str | None) -> Any:
+def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
     from relbot.api import plan_version  # noqa: PLC0415
 
-    plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say)
+    plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say,
+                        with_notes=with_notes)
     if obj.verbose:
         _explain(obj, plan)
     return plan

@@ -8,7 +8,7 @@ Text in, Config out: finding and reading the file is the caller's job.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from relbot.errors import GitError
 from relbot.model import RawCommit
 
-_LOG_FORMAT = "--format=%H%x1f%P%x1f%B"
+_LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"
 _CHUNK = 1 << 16
 
 
@@ -88,23 +88,35 @@ class GitRepo:
             return False
         return True
 
-    def log(self, revision_range: str, *extra: str) -> Iterator[RawCommit]:
-        """Stream the commits of a range, newest first, from one `git log -z` process."""
+    def log(self, revision_range: str, *extra: str,
+            boundary: set[str] | None = None) -> Iterator[RawCommit]:
+        """Stream the commits of a range, newest first, from one `git log -z` process.
+
+        With `boundary`, git also lists the excluded commits next to the range (`--boundary`):
+        their hashes go into that set instead of being yielded.
+        """
+        flags = ("--boundary",) if boundary is not None else ()
         proc = self._git.execute(
-            ["git", "log", "-z", _LOG_FORMAT, *extra, revision_range, "--"],
+            ["git", "log", "-z", _LOG_FORMAT, *flags, *extra, revision_range, "--"],
             as_process=True, env=self._env,
         )
-        stdout = proc.proc.stdout if proc.proc is not None else None
-        assert stdout is not None  # noqa: S101
-        pending = b""
-        while chunk := stdout.read(_CHUNK):
-            pending += chunk
-            *records, pending = pending.split(b"\x00")
-            for record in records:
-                yield _raw_commit(record)
-        if pending.strip():
-            yield _raw_commit(pending)
-        proc.wait()
+        popen = proc.proc
+        assert popen is not None  # noqa: S101
+        assert popen.stdout is not None  # noqa: S101
+        # `git log A..B` walks the whole range before printing anything, so one read costs
+        # nothing in latency and lets the text be decoded and split in two C-speed calls.
+        text = popen.stdout.read().decode("utf-8", "replace")
+        for record in text.split("\x00"):
+            if record[:1] == "-":
+                if boundary is not None:
+                    boundary.add(record[1:41])
+            elif record:
+                sha, parents, message = record.split("\x1f", 2)
+                yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
+        if popen.wait() != 0:
+            stderr = popen.stderr.read().decode("utf-8", "replace") if popen.stderr else ""
+            raise GitError(f"git log {revision_range} failed in {self.root}: {stderr.strip()}",
+                           _hint_for(stderr))
 
     def fetch(self, *args: str, env: Mapping[str, str] | None = None) -> None:
         self._run("fetch", "--quiet", *args, env=env)
@@ -114,11 +126,6 @@ class GitRepo:
 
     def show_file(self, revision: str, path: str) -> str | None:
         return self.try_run("show", f"{revision}:{path}")
-
-
-def _raw_commit(record: bytes) -> RawCommit:
-    sha, parents, message = record.decode("utf-8", "replace").split("\x1f", 2)
-    return RawCommit(sha=sha.strip(), message=message, parents=tuple(parents.split()))
 
 
 def _hint_for(stderr: str) -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import semver
 
 from relbot.errors import GitError
 from relbot.gitrepo import GitRepo
-from relbot.model import Branch, Tag
+from relbot.model import Branch, RawCommit, Tag
 from relbot.versioning import TagFormat, release_candidates
 
+T = TypeVar("T")
 _DEEPEN_STEPS = (100, 1000, 10000)
 SHALLOW_HINT = (
     "fetch the full history: with actions/checkout set `fetch-depth: 0`; elsewhere run "
@@ -101,6 +103,40 @@ def ensure_history(
 
 def unreleased_range(last: Tag | None, head: str) -> str:
     return f"{last.sha}..{head}" if last is not None else head
+
+
+def read_unreleased(
+    repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
+    parse: Callable[[RawCommit], T],
+) -> tuple[LastRelease, list[T]]:
+    """The last release and the commits after it (newest first), each passed through `parse`.
+
+    The usual case, where the highest candidate tag is reachable, costs one history walk: the
+    range is streamed with `--boundary`, and the tag is reachable exactly when it is one of the
+    boundary commits. Otherwise the candidates are checked one by one.
+    """
+    tags = matching_tags(repo, tag_format)
+    candidates = release_candidates(tags, branch)
+    if candidates:
+        first = candidates[0]
+        boundary: set[str] = set()
+        commits = [] if first.sha == head else \
+            [parse(raw) for raw in repo.log(f"{first.sha}..{head}", boundary=boundary)]
+        if first.sha == head or first.sha in boundary:
+            latest = first if not semver.Version.parse(first.version).prerelease else \
+                _latest_plain(repo, head, candidates[1:])
+            return LastRelease(first, latest, tuple(tags)), commits
+    found = find_last_release(repo, head, tag_format, branch)
+    if found.last is not None and found.last.sha == head:
+        return found, []
+    return found, [parse(raw) for raw in repo.log(unreleased_range(found.last, head))]
+
+
+def _latest_plain(repo: GitRepo, head: str, candidates: Sequence[Tag]) -> Tag | None:
+    for tag in candidates:
+        if not semver.Version.parse(tag.version).prerelease and repo.is_ancestor(tag.sha, head):
+            return tag
+    return None
 
 
 def releases_in_order(tags: Sequence[Tag]) -> list[Tag]:

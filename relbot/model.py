@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+from functools import cached_property
 
 
 class Bump(IntEnum):
@@ -62,13 +63,32 @@ class ParsedCommit:
     type: str | None
     scope: str | None
     subject: str
-    body: str
-    footers: tuple[Footer, ...]
     breaking_notes: tuple[str, ...]
     revert: RevertRef | None
-    references: tuple[Reference, ...]
     message: str
     is_merge: bool = False
+    note_keywords: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
+
+    @cached_property
+    def _body_and_footers(self) -> tuple[str, tuple[Footer, ...]]:
+        from relbot.commits import split_body_and_footers  # noqa: PLC0415 - avoids a cycle
+
+        return split_body_and_footers(self.message.partition("\n")[2], self.note_keywords)
+
+    @property
+    def body(self) -> str:
+        """The free text between the header and the footers."""
+        return self._body_and_footers[0]
+
+    @property
+    def footers(self) -> tuple[Footer, ...]:
+        return self._body_and_footers[1]
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        from relbot.commits import find_references  # noqa: PLC0415 - avoids a cycle
+
+        return find_references(self.message)
 
     @property
     def breaking(self) -> bool:

@@ -93,7 +93,30 @@ def decide(commit: ParsedCommit, custom: Sequence[ReleaseRule] = ()) -> Decision
 
 
 def is_skipped(commit: Commit) -> bool:
-    return _SKIP_RELEASE.search(commit.message) is not None
+    message = commit.message
+    return "[" in message and _SKIP_RELEASE.search(message) is not None
+
+
+class Decider:
+    """`decide` with a cache keyed on the commit fields the rules can look at."""
+
+    def __init__(self, custom: Sequence[ReleaseRule] = ()) -> None:
+        self.custom = tuple(custom)
+        self.uses_scope = any(rule.scope is not None for rule in self.custom)
+        self.uses_subject = any(rule.subject is not None for rule in self.custom)
+        self._cache: dict[tuple[object, ...], Decision] = {}
+
+    def __call__(self, commit: ParsedCommit) -> Decision:
+        key = (
+            commit.type.lower() if commit.type else None,
+            commit.scope if self.uses_scope else None,
+            commit.subject if self.uses_subject else None,
+            commit.breaking, commit.revert is not None,
+        )
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = decide(commit, self.custom)
+        return found
 
 
 def cancel_reverts(commits: Sequence[ParsedCommit]) -> tuple[list[ParsedCommit], list[ParsedCommit]]:
@@ -102,11 +125,17 @@ def cancel_reverts(commits: Sequence[ParsedCommit]) -> tuple[list[ParsedCommit],
     `commits` is newest first, as git log gives them. A revert of a revert is handled newest first,
     so the original change is restored. Returns (kept, cancelled).
     """
+    if not any(commit.revert is not None for commit in commits):
+        return list(commits), []
+    by_sha = {commit.sha: index for index, commit in enumerate(commits)}
+    by_header: dict[str, list[int]] = {}
+    for index, commit in enumerate(commits):
+        by_header.setdefault(commit.header, []).append(index)
     cancelled: set[int] = set()
     for index, commit in enumerate(commits):
         if commit.revert is None or index in cancelled:
             continue
-        target = _find_target(commits, index, cancelled)
+        target = _find_target(commits, index, cancelled, by_sha, by_header)
         if target is not None:
             cancelled.update((index, target))
     kept = [c for i, c in enumerate(commits) if i not in cancelled]
@@ -114,19 +143,21 @@ def cancel_reverts(commits: Sequence[ParsedCommit]) -> tuple[list[ParsedCommit],
     return kept, dropped
 
 
-def _find_target(commits: Sequence[ParsedCommit], index: int, cancelled: set[int]) -> int | None:
+def _find_target(
+    commits: Sequence[ParsedCommit], index: int, cancelled: set[int],
+    by_sha: dict[str, int], by_header: dict[str, list[int]],
+) -> int | None:
     revert = commits[index].revert
-    assert revert is not None  # noqa: S101 - the caller checked
-    for older in range(index + 1, len(commits)):
-        if older in cancelled:
-            continue
-        candidate = commits[older]
-        if revert.sha is not None:
-            if candidate.sha.startswith(revert.sha):
-                return older
-        elif candidate.header == revert.header:
-            return older
-    return None
+    if revert is None:
+        return None
+    if revert.sha is None:
+        candidates = by_header.get(revert.header, [])
+        return next((i for i in candidates if i > index and i not in cancelled), None)
+    if len(revert.sha) == 40:
+        found = by_sha.get(revert.sha)
+        return found if found is not None and found > index and found not in cancelled else None
+    return next((i for i in range(index + 1, len(commits))
+                 if i not in cancelled and commits[i].sha.startswith(revert.sha)), None)
 
 
 def analyze(commits: Sequence[Commit], custom: Sequence[ReleaseRule] = ()) -> Analysis:
@@ -140,8 +171,9 @@ def analyze(commits: Sequence[Commit], custom: Sequence[ReleaseRule] = ()) -> An
             parsed.append(commit)
     kept, cancelled = cancel_reverts(parsed)
     bump, rule = Bump.NONE, "no commit asks for a release"
+    decider = Decider(custom)
     for commit in kept:
-        decision = decide(commit, custom)
+        decision = decider(commit)
         if decision.bump > bump:
             bump = decision.bump
             rule = f"{decision.rule}, from {commit.short_sha} {commit.header!r}"
