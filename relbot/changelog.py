@@ -140,7 +140,7 @@ def update_changelog(existing: str, notes: str, version: str, title: str | None)
     if not existing.strip():
         head = f"{title}{newline}{newline}" if title else ""
         return head + section
-    if title and existing.startswith(title):
+    if title and existing.startswith(title) and existing[len(title):][:1] in ("", "\r", "\n"):
         return _after_title(existing, title, section, newline)
     if title:
         return f"{title}{newline}{newline}{section}{newline}{existing}"
@@ -161,7 +161,7 @@ def _section_span(text: str, version: str) -> tuple[int, int] | None:
     start: int | None = None
     offset = 0
     for line in text.splitlines(keepends=True):
-        found = _VERSION_HEADING.match(line)
+        found = _VERSION_HEADING.match(line.rstrip("\r\n"))
         if found and start is not None:
             return start, offset
         if found and found["version"] == version:

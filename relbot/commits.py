@@ -22,7 +22,7 @@ REFERENCE_ACTIONS = (
 _HEADER = re.compile(
     r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)"
     r"(?:\((?P<scope>[^()\r\n]*)\))?"
-    r"(?P<bang>!)?: (?P<subject>\S.*?)\s*$"
+    r"(?P<bang>!)?: (?P<subject>\S.*)$"
 )
 _GIT_REVERT_HEADER = re.compile(r'^Revert "(?P<header>.+)"\s*$')
 _REVERTS_COMMIT = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})\b")
@@ -73,7 +73,7 @@ def parse_commit(
     if match is not None:
         ctype: str | None = match["type"]
         scope = match["scope"] or None
-        subject = match["subject"]
+        subject = match["subject"].rstrip()
         bang = match["bang"] is not None
     else:
         ctype, scope, bang = None, None, False
@@ -173,7 +173,7 @@ def find_references(message: str) -> tuple[Reference, ...]:
     found: list[Reference] = []
     lines = [(header, False)] + [(line, True) for line in rest.split("\n")]
     for line, needs_action in lines:
-        if line.lstrip().startswith(">"):
+        if "#" not in line or line.lstrip().startswith(">"):
             continue
         for ref in _REFERENCE.finditer(line):
             key = (ref["issue"], ref["owner_repo"])

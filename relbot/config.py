@@ -151,8 +151,16 @@ def load_text(text: str, filename: str) -> dict[str, Any]:
         if not isinstance(release, dict):
             raise ConfigError(f"{filename}: `release` must be an object", "see .releaserc.example.json")
         return release
-    if name.endswith(".json") or text.lstrip().startswith("{"):
+    if name.endswith(".json"):
         return _parse_json(text, filename)
+    if name == ".releaserc" and text.lstrip().startswith("{"):
+        try:
+            return _parse_json(text, filename)
+        except ConfigError as json_error:
+            try:  # a YAML flow mapping also starts with `{`
+                return _parse_yaml(text, filename)
+            except ConfigError:
+                raise json_error from None
     return _parse_yaml(text, filename)
 
 
@@ -358,7 +366,7 @@ class _Parser:
         if not isinstance(raw, dict):
             raise self.fail(path, "must be an object such as {\"type\": \"docs\", \"release\": \"patch\"}")
         release = raw.get("release")
-        if release is not False and release not in _BUMPS:
+        if release is not False and (not isinstance(release, str) or release not in _BUMPS):
             raise self.fail(f"{path}.release", f'must be "major", "minor", "patch" or false, not {release!r}')
         strings: dict[str, str | None] = {}
         for key in ("type", "scope", "subject"):

@@ -39,8 +39,17 @@ def _translate(pattern: str, i: int, closer: str | None) -> tuple[str, int]:
             out.append(f"(?:{inner}){_EXTGLOB_SUFFIX[ch]}")
             i = end + 1
         elif ch == "*" and nxt == "*":
-            out.append(".*")
-            i += 2
+            after = pattern[i + 2 : i + 3]
+            before = pattern[i - 1 : i] if i else ""
+            if after == "/" and before in ("", "/"):
+                out.append("(?:.*/)?")  # `**/` also matches no directory at all
+                i += 3
+            elif after == "" and before == "/" and out and out[-1] == "/":
+                out[-1] = "(?:/.*)?"  # `a/**` also matches `a`
+                i += 2
+            else:
+                out.append(".*")
+                i += 2
         elif ch == "*":
             out.append("[^/]*")
             i += 1

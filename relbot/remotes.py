@@ -30,8 +30,8 @@ def web_url(remote: str) -> str | None:
     path = path.strip("/").removesuffix(".git")
     if path.count("/") < 1:
         return None
-    scheme = "http" if remote.startswith("http://") else "https"
-    return f"{scheme}://{host}/{path}"
+    plain_http = remote.lower().removeprefix("git+").startswith("http://")
+    return f"{'http' if plain_http else 'https'}://{host}/{path}"
 
 
 def repository_url(

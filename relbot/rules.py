@@ -71,15 +71,20 @@ def rule_matches(rule: ReleaseRule, commit: ParsedCommit) -> bool:
 
 
 def _apply(rules: Sequence[ReleaseRule], commit: ParsedCommit) -> Decision | None:
-    """The strongest release among matching rules, None when no rule matched at all."""
+    """The release the matching rules give, None when no rule matched at all.
+
+    As commit-analyzer walks them: rules in order; a match replaces the current release when
+    there is none yet, when the current one is "no release", when the match is `release: false`,
+    or when the match is stronger; a major ends the walk.
+    """
     best: Decision | None = None
     for rule in rules:
         if not rule_matches(rule, commit):
             continue
-        bump = rule.release or Bump.NONE
-        if best is None or bump > best.bump:
-            best = Decision(bump, rule.describe())
-        if bump is Bump.MAJOR:
+        if best is None or best.bump is Bump.NONE or rule.release is None \
+                or rule.release > best.bump:
+            best = Decision(rule.release or Bump.NONE, rule.describe())
+        if best.bump is Bump.MAJOR:
             break
     return best
 

@@ -193,11 +193,12 @@ def next_version(
             if latest_release is not None:
                 base = max(base, _bump(semver.Version.parse(latest_release), bump))
             rule = f"{bump.label} change on prerelease line {last}: base {base}{policy_note}"
+    existing = list(existing)
     if branch.type is BranchType.PRERELEASE:
         version, rule = _prerelease(base, branch, existing, rule)
     else:
         version = str(base)
-    _check_range(version, branch)
+    _check_range(version, branch, last, existing)
     return NextVersion(version, rule)
 
 
@@ -226,10 +227,27 @@ def _prerelease(
     return f"{base}-{ident}.{counter}", f"{rule}; prerelease counter {ident}.{counter} from tags"
 
 
-def _check_range(version: str, branch: Branch) -> None:
+def _check_range(version: str, branch: Branch, last: str | None, existing: list[str]) -> None:
+    if version in existing:
+        raise VersionRuleError(
+            f"the next version {version} is already tagged (on another branch or commit)",
+            "release from the branch that has the newer versions, or merge it into this one; "
+            "never delete a published tag",
+        )
     if branch.type is not BranchType.MAINTENANCE:
         return
-    if not _in_range(semver.Version.parse(version), branch):
+    parsed = semver.Version.parse(version)
+    if last is not None:
+        newer = [v for v in map(semver.Version.parse, existing)
+                 if not v.prerelease and v > semver.Version.parse(last)]
+        if newer and parsed >= min(newer):
+            raise VersionRuleError(
+                f"the next version {version} of maintenance branch {branch.name!r} is not below "
+                f"{min(newer)}, which is already released from another branch",
+                "a maintenance branch can only release versions between its last release and "
+                "the next existing one: reword the commit as a fix, or release it from main",
+            )
+    if not _in_range(parsed, branch):
         raise VersionRuleError(
             f"the next version {version} is outside the range {branch.range_text} of "
             f"maintenance branch {branch.name!r}",
