@@ -126,10 +126,6 @@ def test_lf_file_stays_lf() -> None:
     assert "\r" not in result
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: _VERSION_HEADING ends with `(?:\\(| |$)` and `$` does not match before "
-                   "`\\r\\n`, so bare CRLF headings are not section boundaries: a rerun swallows the "
-                   "older sections")
 def test_crlf_bare_headings_bound_sections() -> None:
     existing = crlf(f"{TITLE}\n\n## 1.1.0\n\n* b\n\n## 1.0.0\n\n* a\n")
     result = update_changelog(existing, "## 1.1.0\n\n* c\n", "1.1.0", TITLE)
