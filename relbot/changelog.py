@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from relbot.config import TypeSection
 from relbot.model import ParsedCommit
 
-_ISSUE_IN_TEXT = re.compile(r"(?<![\w\[/])(?P<repo>[\w.-]+/[\w.-]+)?#(?P<issue>\d+)\b")
-_MENTION = re.compile(r"(?<![\w`/])@(?P<user>[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,38}))\b")
+# The conventionalcommits writer links `#` + [a-z0-9]+ anywhere in a subject, and lower-case
+# `@user` mentions outside backticks; these patterns do the same, byte for byte.
+_ISSUE_IN_SUBJECT = re.compile(r"#(?P<issue>[a-z0-9]+)")
+_MENTION_OR_CODE = re.compile(r"`[^`]*`|\B@(?P<user>[a-z0-9](?:-?[a-z0-9/]){0,38})")
 _VERSION_HEADING = re.compile(r"^#{1,3} \[?v?(?P<version>\d+\.\d+\.\d+[^\]\s]*)\]?(?:\(| |$)")
 
 
@@ -56,17 +58,30 @@ def _heading(context: ReleaseContext) -> str:
     return f"## {context.version} ({context.date})"
 
 
-def _sort_key(commit: ParsedCommit) -> tuple[str, str]:
-    return (commit.scope or "", commit.subject)
+def _collation_key(text: str) -> tuple[tuple[int, str], ...]:
+    """An approximation of JavaScript's localeCompare (ICU root collation): punctuation and
+    spaces before digits before letters, letters compared without case first."""
+    def rank(char: str) -> int:
+        if char.isalpha():
+            return 3
+        if char.isdigit():
+            return 2
+        return 1 if not char.isspace() else 0
+    return (*((rank(c), c.casefold()) for c in text), (9, ""), *((0, c.swapcase()) for c in text))
+
+
+def _sort_key(commit: ParsedCommit) -> tuple[bool, tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    subject = commit.subject if commit.type is not None else commit.header
+    return (commit.scope is not None, _collation_key(commit.scope or ""), _collation_key(subject))
 
 
 def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) -> list[str]:
+    """Breaking-change notes in commit order (newest first), as the writer lists them."""
+    del context
     notes: list[str] = []
-    for commit in sorted((c for c in commits if c.breaking), key=_sort_key):
+    for commit in commits:
         scope = f"**{commit.scope}:** " if commit.scope else ""
-        for text in commit.breaking_notes:
-            body = _linkify(text, context)
-            notes.append(f"* {scope}{body}")
+        notes.extend(f"* {scope}{text}" for text in commit.breaking_notes)
     return notes
 
 
@@ -86,8 +101,8 @@ def _sections(
             continue
         section = entry.section if entry else (commit.type or "Other")
         grouped.setdefault(section, []).append(commit)
-    extra = [s for s in grouped if s not in order]
-    return [(s, sorted(grouped[s], key=_sort_key)) for s in order + extra if s in grouped]
+    extra = [s for s in grouped if s not in order]  # unknown sections rank first, as in the writer
+    return [(s, sorted(grouped[s], key=_sort_key)) for s in extra + order if s in grouped]
 
 
 def _notes_type(commit: ParsedCommit) -> str | None:
@@ -102,8 +117,8 @@ def _commit_line(commit: ParsedCommit, context: ReleaseContext) -> str:
     text = _linkify(subject, context)
     url = context.repository_url
     link = f" ([{commit.short_sha}]({url}/commit/{commit.sha}))" if url else f" ({commit.short_sha})"
-    in_subject = {m["issue"] for m in _ISSUE_IN_TEXT.finditer(subject)}
-    others = [r for r in commit.references if r.issue not in in_subject or r.owner_repo]
+    in_subject = {m["issue"] for m in _ISSUE_IN_SUBJECT.finditer(subject)}
+    others = [r for r in commit.references if r.issue not in in_subject]
     closes = ""
     if others:
         closes = ", closes" + "".join(f" {_issue_link(r.owner_repo, r.issue, context)}" for r in others)
@@ -121,11 +136,20 @@ def _issue_link(owner_repo: str | None, issue: str, context: ReleaseContext) -> 
 
 
 def _linkify(text: str, context: ReleaseContext) -> str:
-    if not context.repository_url or not context.link_references:
+    """Issue links and user links in a subject (done even without linkReferences, as upstream)."""
+    url = context.repository_url
+    if not url:
         return text
-    text = _ISSUE_IN_TEXT.sub(lambda m: _issue_link(m["repo"], m["issue"], context), text)
-    host = context.repository_url.rsplit("/", 2)[0]
-    return _MENTION.sub(lambda m: f"[@{m['user']}]({host}/{m['user']})", text)
+    text = _ISSUE_IN_SUBJECT.sub(lambda m: f"[#{m['issue']}]({url}/issues/{m['issue']})", text)
+    host = url.rsplit("/", 2)[0]
+
+    def user(match: re.Match[str]) -> str:
+        name = match["user"]
+        if not name:
+            return match.group(0)
+        return f"@{name}" if "/" in name else f"[@{name}]({host}/{name})"
+
+    return _MENTION_OR_CODE.sub(user, text)
 
 
 def update_changelog(existing: str, notes: str, version: str, title: str | None) -> str:
@@ -140,6 +164,9 @@ def update_changelog(existing: str, notes: str, version: str, title: str | None)
     if not existing.strip():
         head = f"{title}{newline}{newline}" if title else ""
         return head + section
+    first = _first_heading(existing)
+    if first is not None:  # below the title and any introduction, above the newest release
+        return existing[:first] + section + newline + existing[first:]
     if title and existing.startswith(title) and existing[len(title):][:1] in ("", "\r", "\n"):
         return _after_title(existing, title, section, newline)
     if title:
@@ -154,6 +181,15 @@ def _after_title(existing: str, title: str, section: str, newline: str) -> str:
     if newline + newline not in gap:
         gap = newline + newline
     return existing[: len(title)] + gap + section + (newline + body if body else "")
+
+
+def _first_heading(text: str) -> int | None:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if _VERSION_HEADING.match(line.rstrip("\r\n")):
+            return offset
+        offset += len(line)
+    return None
 
 
 def _section_span(text: str, version: str) -> tuple[int, int] | None:

@@ -1,4 +1,5 @@
-"""update_changelog: insert the section under the title, keep every other byte, replace on rerun."""
+"""update_changelog: insert above the newest release (or under the title), keep every other byte,
+replace on rerun."""
 
 from __future__ import annotations
 
@@ -21,18 +22,20 @@ def crlf(text: str) -> str:
     ("existing", "title", "expected"),
     [
         pytest.param(f"{TITLE}\n\n{OLD}", TITLE, f"{TITLE}\n\n{NEW}\n{OLD}", id="under-title"),
-        pytest.param(f"{TITLE}\n\nIntro text.\n\n{OLD}", TITLE, f"{TITLE}\n\n{NEW}\nIntro text.\n\n{OLD}",
-                     id="under-title-before-intro"),
-        pytest.param(f"{TITLE}\n{OLD}", TITLE, f"{TITLE}\n\n{NEW}\n{OLD}", id="title-without-blank-line"),
+        pytest.param(f"{TITLE}\n\nIntro text.\n\n{OLD}", TITLE, f"{TITLE}\n\nIntro text.\n\n{NEW}\n{OLD}",
+                     id="below-intro-above-newest"),
+        pytest.param(f"{TITLE}\n{OLD}", TITLE, f"{TITLE}\n{NEW}\n{OLD}", id="title-without-blank-line"),
         pytest.param(f"{TITLE}\n\n\n{OLD}", TITLE, f"{TITLE}\n\n\n{NEW}\n{OLD}", id="title-gap-kept"),
         pytest.param(OLD, None, f"{NEW}\n{OLD}", id="no-title"),
-        pytest.param(f"{TITLE}\n\n{OLD}", None, f"{NEW}\n{TITLE}\n\n{OLD}",
+        pytest.param(f"{TITLE}\n\n{OLD}", None, f"{TITLE}\n\n{NEW}\n{OLD}",
                      id="title-in-file-not-configured"),
         pytest.param("", TITLE, f"{TITLE}\n\n{NEW}", id="empty-with-title"),
         pytest.param("", None, NEW, id="empty-without-title"),
         pytest.param("\n\n", TITLE, f"{TITLE}\n\n{NEW}", id="blank-with-title"),
-        pytest.param(OLD, TITLE, f"{TITLE}\n\n{NEW}\n{OLD}", id="title-configured-file-without-it"),
-        pytest.param(f"# History\n\n{OLD}", TITLE, f"{TITLE}\n\n{NEW}\n# History\n\n{OLD}",
+        pytest.param(OLD, TITLE, f"{NEW}\n{OLD}", id="title-configured-file-without-it"),
+        pytest.param("Notes by hand.\n", TITLE, f"{TITLE}\n\n{NEW}\nNotes by hand.\n",
+                     id="title-configured-no-heading-yet"),
+        pytest.param(f"# History\n\n{OLD}", TITLE, f"# History\n\n{NEW}\n{OLD}",
                      id="title-configured-file-with-another"),
         pytest.param(TITLE, TITLE, f"{TITLE}\n\n{NEW}", id="title-only"),
     ],
@@ -54,8 +57,10 @@ def test_insert(existing: str, title: str | None, expected: str) -> None:
 )
 def test_every_existing_byte_is_kept(existing: str, title: str | None) -> None:
     result = update_changelog(existing, NEW, "1.1.0", title)
-    body = existing[len(title):].lstrip("\r\n") if title and existing.startswith(title) else existing
-    assert result.endswith(body)
+    section = NEW.replace("\n", "\r\n") if "\r\n" in existing else NEW
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    start = result.index(section)
+    assert result[:start] + result[start + len(section) + len(newline):] == existing
     assert result.count("## [1.1.0]") == 1
 
 
