@@ -53,9 +53,11 @@ def breaking(repo: Repo) -> None:
     repo.commit("feat: first")
     repo.tag("v2.3.0")
     repo.commit("feat(api)!: drop the v1 endpoints")
-    repo.commit("refactor(config): rename keys\n\nBody text.\n\nBREAKING CHANGE: `image.tag` is now `image.version`.\nMigrate with `relbot migrate`.")
+    repo.commit("refactor(config): rename keys\n\nBody text.\n\n"
+                "BREAKING CHANGE: `image.tag` is now `image.version`.\nMigrate with `relbot migrate`.")
     repo.commit("fix: tolerate empty files\n\nBREAKING-CHANGE: empty files are valid now")
-    repo.commit("chore(deps): bump yaml from 1 to 2\n\n> BREAKING CHANGE: quoted upstream notes\n\n    BREAKING CHANGE: indented upstream notes")
+    repo.commit("chore(deps): bump yaml from 1 to 2\n\n> BREAKING CHANGE: quoted upstream notes\n\n"
+                "    BREAKING CHANGE: indented upstream notes")
 
 
 def reverts(repo: Repo) -> None:
