@@ -39,11 +39,11 @@ def render_notes(
     context: ReleaseContext, commits: Sequence[ParsedCommit], types: Sequence[TypeSection]
 ) -> str:
     """The release notes for one release, ending with a newline."""
-    lines = [_heading(context), "", ""]
+    lines = [_heading(context), ""]
     breaking = _breaking_notes(commits, context)
     if breaking:
         lines += ["### ⚠ BREAKING CHANGES", "", *breaking, ""]
-    for section, members in _sections(commits, types):
+    for section, members in _sections(commits, types, context):
         lines += [f"### {section}", ""]
         lines += [_commit_line(commit, context) for commit in members]
         lines.append("")
@@ -70,9 +70,10 @@ def _collation_key(text: str) -> tuple[tuple[int, str], ...]:
     return (*((rank(c), c.casefold()) for c in text), (9, ""), *((0, c.swapcase()) for c in text))
 
 
-def _sort_key(commit: ParsedCommit) -> tuple[bool, tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+def _sort_key(commit: ParsedCommit, context: ReleaseContext) -> tuple[tuple[int, str], ...]:
+    """The writer sorts a section by scope + subject (as rendered), with localeCompare."""
     subject = commit.subject if commit.type is not None else commit.header
-    return (commit.scope is not None, _collation_key(commit.scope or ""), _collation_key(subject))
+    return _collation_key((commit.scope or "") + _linkify(subject, context))
 
 
 def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) -> list[str]:
@@ -86,7 +87,7 @@ def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) ->
 
 
 def _sections(
-    commits: Sequence[ParsedCommit], types: Sequence[TypeSection]
+    commits: Sequence[ParsedCommit], types: Sequence[TypeSection], context: ReleaseContext
 ) -> list[tuple[str, list[ParsedCommit]]]:
     by_type = {t.type: t for t in types}
     order: list[str] = []
@@ -102,7 +103,8 @@ def _sections(
         section = entry.section if entry else (commit.type or "Other")
         grouped.setdefault(section, []).append(commit)
     extra = [s for s in grouped if s not in order]  # unknown sections rank first, as in the writer
-    return [(s, sorted(grouped[s], key=_sort_key)) for s in extra + order if s in grouped]
+    return [(s, sorted(grouped[s], key=lambda c: _sort_key(c, context)))
+            for s in extra + order if s in grouped]
 
 
 def _notes_type(commit: ParsedCommit) -> str | None:

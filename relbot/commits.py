@@ -164,20 +164,16 @@ def _find_revert(
 
 
 def find_references(message: str) -> tuple[Reference, ...]:
-    """Issue references: any `#N` in the header, and `closes #N`-style ones below it.
-
-    Quoted lines (`> …`), as bots paste upstream notes, are skipped.
-    """
-    header, _, rest = message.partition("\n")
+    """Issue references anywhere in the message (`#12`, `closes #7`, `acme/widget#3`), as
+    conventional-commits-parser finds them, except on quoted lines (`> …`) that bots paste."""
     seen: set[tuple[str, str | None]] = set()
     found: list[Reference] = []
-    lines = [(header, False)] + [(line, True) for line in rest.split("\n")]
-    for line, needs_action in lines:
+    for line in message.split("\n"):
         if "#" not in line or line.lstrip().startswith(">"):
             continue
         for ref in _REFERENCE.finditer(line):
             key = (ref["issue"], ref["owner_repo"])
-            if key in seen or (needs_action and not ref["action"]):
+            if key in seen:
                 continue
             seen.add(key)
             action = ref["action"].lower() if ref["action"] else None

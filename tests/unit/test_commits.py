@@ -466,7 +466,8 @@ def test_git_revert_header_is_kept_whole() -> None:
         pytest.param("fix: y\n\ncloses #7", (Reference("7", "closes"),), id="closes-in-body"),
         pytest.param("fix: y\n\nFixes acme/widget#3", (Reference("3", "fixes", "acme/widget"),),
                      id="cross-repo"),
-        pytest.param("fix: y\n\nsee the discussion in #5 for context", (), id="plain-hash-in-body"),
+        pytest.param("fix: y\n\nsee the discussion in #5 for context", (Reference("5"),),
+                     id="plain-hash-in-body"),
         pytest.param("fix: y\n\n> closes #9", (), id="quoted"),
         pytest.param("fix: y\n\n  > Fixes #9\n\nresolves #10", (Reference("10", "resolves"),),
                      id="indented-quote-skipped"),
@@ -480,7 +481,7 @@ def test_git_revert_header_is_kept_whole() -> None:
         pytest.param("feat: port acme/widget#8", (Reference("8", None, "acme/widget"),),
                      id="header-cross-repo"),
         pytest.param("fix: y\n\ncloses #7\ncloses #7", (Reference("7", "closes"),), id="deduplicated"),
-        pytest.param("fix: y\n\nencloses #7", (), id="action-must-be-a-word"),
+        pytest.param("fix: y\n\nencloses #7", (Reference("7"),), id="action-must-be-a-word"),
     ],
 )
 def test_references(message: str, references: tuple[Reference, ...]) -> None:
