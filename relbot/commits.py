@@ -160,6 +160,8 @@ def _find_revert(
                 if found:
                     sha = found.group(0).lower()
                     break
+    if sha is None:
+        return None  # names no commit: a plain `revert` type, as semantic-release reads it
     return RevertRef(header=target, sha=sha)
 
 

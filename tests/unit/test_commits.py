@@ -426,8 +426,7 @@ def test_merge_commits(
             "revert: feat: add x\n\nRefs: #12, 89abcde", "revert", RevertRef("feat: add x", "89abcde"),
             id="refs-footer-mixed",
         ),
-        pytest.param("revert: feat: add x", "revert", RevertRef("feat: add x", None), id="no-sha"),
-        pytest.param('Revert "feat: add x"', None, RevertRef("feat: add x", None), id="git-form-no-body"),
+        pytest.param("revert: feat: add x", "revert", None, id="no-sha-is-a-plain-revert-type"),
         pytest.param(
             'Revert "Revert "feat: add x""\n\nThis reverts commit abcdef1.', None,
             RevertRef('Revert "feat: add x"', "abcdef1"), id="revert-of-revert",
@@ -446,6 +445,10 @@ def test_reverts(message: str, ctype: str | None, revert: RevertRef | None) -> N
     assert commit.type == ctype
     assert commit.revert == revert
     assert not commit.breaking
+
+
+def test_git_revert_without_a_commit_reference_is_not_conventional() -> None:
+    assert isinstance(parse_commit(RawCommit(SHA_A, 'Revert "feat: add x"')), Unparsed)
 
 
 def test_git_revert_header_is_kept_whole() -> None:

@@ -36,8 +36,10 @@ def revert_of(target: ParsedCommit, *, sha_len: int = 40, git_form: bool = False
         pytest.param("fix(api)!: x", Bump.MAJOR, id="fix-bang"),
         pytest.param("chore: x\n\nBREAKING CHANGE: y", Bump.MAJOR, id="footer-on-chore"),
         pytest.param("docs: x\n\nBREAKING-CHANGE: y", Bump.MAJOR, id="hyphen-footer-on-docs"),
-        pytest.param("revert: feat: x", Bump.PATCH, id="revert-type"),
-        pytest.param('Revert "feat!: x"', Bump.PATCH, id="git-revert-of-breaking"),
+        pytest.param("revert: feat: x", Bump.NONE, id="revert-type-naming-no-commit"),
+        pytest.param("revert: feat: x\n\nRefs: 1234567", Bump.PATCH, id="revert-type-with-refs"),
+        pytest.param('Revert "feat!: x"\n\nThis reverts commit 1234567.', Bump.PATCH,
+                     id="git-revert-of-breaking"),
         pytest.param("feat: x", Bump.MINOR, id="feat"),
         pytest.param("Feat: x", Bump.MINOR, id="Feat"),
         pytest.param("FEAT(api): x", Bump.MINOR, id="FEAT"),
@@ -63,7 +65,7 @@ def test_default_rules(message: str, bump: Bump) -> None:
     ("message", "rule"),
     [
         pytest.param("feat!: x", "breaking → major", id="breaking"),
-        pytest.param("revert: feat: x", "revert → patch", id="revert"),
+        pytest.param("revert: feat: x\n\nThis reverts commit 1234567.", "revert → patch", id="revert"),
         pytest.param("feat: x", "type 'feat' → minor", id="feat"),
         pytest.param("docs: x", "no rule matches", id="none"),
     ],
@@ -121,7 +123,8 @@ README_RULES = (
         pytest.param((ReleaseRule(Bump.MINOR, breaking=True),), "fix: x", Bump.PATCH,
                      id="custom-breaking-needs-breaking"),
         pytest.param((ReleaseRule(None, revert=True),), "revert: feat: x", Bump.NONE, id="custom-revert-off"),
-        pytest.param((ReleaseRule(Bump.MINOR, type="revert", revert=True),), 'Revert "feat: x"', Bump.PATCH,
+        pytest.param((ReleaseRule(Bump.MINOR, type="revert", revert=True),),
+                     'Revert "feat: x"\n\nThis reverts commit 1234567.', Bump.PATCH,
                      id="git-revert-has-no-type"),
         pytest.param(
             (ReleaseRule(Bump.PATCH, type="docs"), ReleaseRule(Bump.MAJOR, scope="big")), "docs(big): x",
@@ -191,8 +194,8 @@ def _cancel_cases() -> list[object]:
     by_sha = revert_of(FEAT)
     by_prefix = revert_of(FEAT, sha_len=7)
     git_form = revert_of(FEAT, git_form=True)
-    by_header = pc("revert: feat: add x")
-    git_by_header = pc('Revert "feat: add x"')
+    by_header = pc("revert: feat: add x")  # names no commit: a plain `revert` type, no release
+    refs_form = pc(f"revert: feat: add x\n\nRefs: {FEAT.sha[:7]}")
     out_of_range = pc("revert: feat: add w\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.")
     other_sha = pc("revert: feat: add x\n\nThis reverts commit 0123456.")
     r1 = revert_of(FEAT, git_form=True)
@@ -201,12 +204,12 @@ def _cancel_cases() -> list[object]:
         pytest.param([by_sha, FEAT], Bump.NONE, [], [by_sha, FEAT], id="same-range-by-sha"),
         pytest.param([by_prefix, FEAT], Bump.NONE, [], [by_prefix, FEAT], id="same-range-by-sha-prefix"),
         pytest.param([git_form, FEAT], Bump.NONE, [], [git_form, FEAT], id="git-form-by-sha"),
-        pytest.param([by_header, FEAT], Bump.NONE, [], [by_header, FEAT], id="by-header-without-sha"),
-        pytest.param([git_by_header, FEAT], Bump.NONE, [], [git_by_header, FEAT], id="git-form-by-header"),
+        pytest.param([by_header, FEAT], Bump.MINOR, [by_header, FEAT], [], id="no-sha-is-no-revert"),
+        pytest.param([refs_form, FEAT], Bump.NONE, [], [refs_form, FEAT], id="refs-footer-form"),
         pytest.param([by_sha, FEAT, FIX], Bump.PATCH, [FIX], [by_sha, FEAT], id="only-its-target"),
         pytest.param([out_of_range, DOCS], Bump.PATCH, [out_of_range, DOCS], [], id="older-target-patch"),
         pytest.param([other_sha, FEAT], Bump.MINOR, [other_sha, FEAT], [], id="sha-wins-over-header"),
-        pytest.param([FEAT, by_header], Bump.MINOR, [FEAT, by_header], [], id="target-newer-than-revert"),
+        pytest.param([FEAT, by_sha], Bump.MINOR, [FEAT, by_sha], [], id="target-newer-than-revert"),
         pytest.param([r2, r1, FEAT], Bump.MINOR, [FEAT], [r2, r1], id="revert-of-revert-restores"),
         pytest.param([r2, r1], Bump.NONE, [], [r2, r1], id="revert-of-revert-target-released"),
     ]
@@ -230,7 +233,7 @@ def test_revert_of_older_commit_names_revert_rule() -> None:
 
 def test_one_revert_cancels_one_target() -> None:
     twin = pc("feat: add x", "d" * 40)
-    revert = pc("revert: feat: add x")
+    revert = pc(f"revert: feat: add x\n\nThis reverts commit {FEAT.sha}.")
     analysis = analyze([revert, FEAT, twin])
     assert analysis.counted == (twin,)
     assert analysis.bump is Bump.MINOR

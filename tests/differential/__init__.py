@@ -1,0 +1,1 @@
+"""Differential tests: relbot against semantic-release on generated git histories."""
