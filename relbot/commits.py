@@ -53,18 +53,22 @@ def parse_commit(
     message = raw.message
     if "\r" in message:
         message = message.replace("\r\n", "\n")
-    message = message.strip("\n")
-    if not message.strip():
+    if message[:1] == "\n" or message[-1:] == "\n":
+        message = message.strip("\n")
+    if not message or message.isspace():
         return Unparsed(raw.sha, raw.message, "empty message")
-    keywords = tuple(note_keywords)
+    keywords = note_keywords if isinstance(note_keywords, tuple) else tuple(note_keywords)
     newline = message.find("\n")
     header = message if newline < 0 else message[:newline]
-    rest = "" if newline < 0 else message[newline + 1 :]
+    # The body is only copied out when a footer could matter (a revert or a note keyword).
+    has_note = newline >= 0 and any(message.find(k, newline) >= 0 for k in keywords)
+    is_revert = header[:6] in ("Revert", "revert")
+    rest = message[newline + 1 :] if newline >= 0 and (has_note or is_revert) else ""
     is_merge = len(raw.parents) > 1
     match = _HEADER.match(header)
     footers: tuple[Footer, ...] | None = None
     revert = None
-    if header[:6] in ("Revert", "revert"):
+    if is_revert:
         footers = split_body_and_footers(rest, keywords)[1]
         revert = _find_revert(header, match, rest, footers)
     if match is None and revert is None:
@@ -79,13 +83,13 @@ def parse_commit(
         ctype, scope, bang = None, None, False
         subject = header.strip()
     notes: tuple[str, ...] = ()
-    if rest and any(keyword in rest for keyword in keywords):
+    if has_note:
         if footers is None:
             footers = split_body_and_footers(rest, keywords)[1]
         notes = tuple(f.value for f in footers if f.token in keywords)
     if bang and not notes:
         notes = (subject,)
-    return ParsedCommit(
+    return ParsedCommit.build(
         sha=raw.sha,
         header=header.strip(),
         type=ctype,
