@@ -9,132 +9,67 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from relbot.errors import ConfigError
 from relbot.model import BranchSpec, Bump
 from relbot.rules import ReleaseRule
+from relbot.settings import (
+    ANALYZER,
+    CHANGELOG,
+    CLI_ONLY_KEYS,
+    CONFIG_FILES,
+    DEFAULT_ASSETS,
+    DEFAULT_MESSAGE,
+    DEFAULT_NOTE_KEYWORDS,
+    DEFAULT_PLUGINS,
+    DEFAULT_TYPES,
+    GIT,
+    GITHUB,
+    JS_CONFIG_FILES,
+    NOTES,
+    NPM,
+    PLUGIN_KEYS,
+    SHARED_KEYS,
+    SUPPORTED_PRESETS,
+    TOP_LEVEL_KEYS,
+    UNDERSTOOD_KEYS,
+    ChangelogOptions,
+    Config,
+    GithubOptions,
+    GitOptions,
+    TypeSection,
+)
 from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
 
-CONFIG_FILES: tuple[str, ...] = (
-    "package.json", ".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml",
-)
-JS_CONFIG_FILES: tuple[str, ...] = (
-    ".releaserc.js", ".releaserc.cjs", ".releaserc.mjs",
-    "release.config.js", "release.config.cjs", "release.config.mjs",
-)
-
-ANALYZER = "@semantic-release/commit-analyzer"
-NOTES = "@semantic-release/release-notes-generator"
-CHANGELOG = "@semantic-release/changelog"
-GIT = "@semantic-release/git"
-GITHUB = "@semantic-release/github"
-NPM = "@semantic-release/npm"
-DEFAULT_PLUGINS: tuple[str, ...] = (ANALYZER, NOTES, NPM, GITHUB)
-DEFAULT_MESSAGE = "chore(release): ${nextRelease.version} [skip ci]\n\n${nextRelease.notes}"
-DEFAULT_ASSETS: tuple[str, ...] = ("CHANGELOG.md", "package.json", "package-lock.json",
-                                   "npm-shrinkwrap.json")
-DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
-SUPPORTED_PRESETS = ("conventionalcommits", "angular")
-
-TOP_LEVEL_KEYS = frozenset({
-    "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion",
-})
-CLI_ONLY_KEYS = frozenset({"dryRun", "ci", "debug", "noCi"})
-PLUGIN_KEYS: dict[str, frozenset[str]] = {
-    ANALYZER: frozenset({"preset", "config", "releaseRules", "parserOpts", "presetConfig"}),
-    NOTES: frozenset({"preset", "config", "parserOpts", "writerOpts", "presetConfig",
-                      "linkCompare", "linkReferences"}),
-    CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
-    GIT: frozenset({"assets", "message"}),
-    GITHUB: frozenset({
-        "githubUrl", "githubApiPathPrefix", "githubApiUrl", "proxy", "assets", "successComment",
-        "successCommentCondition", "failComment", "failCommentCondition", "failTitle", "labels",
-        "assignees", "releasedLabels", "addReleases", "draftRelease", "releaseNameTemplate",
-        "releaseBodyTemplate", "discussionCategoryName",
-    }),
-    NPM: frozenset({"npmPublish", "pkgRoot", "tarballDir"}),
-}
-SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
-# The options that change what relbot does; `.releaserc.example.json` shows each of them.
-UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
-    "": TOP_LEVEL_KEYS - {"extends"},
-    ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),
-    NOTES: frozenset({"preset", "parserOpts", "presetConfig", "linkCompare", "linkReferences"}),
-    CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
-    GIT: frozenset({"assets", "message"}),
-    GITHUB: frozenset({"draftRelease", "releaseNameTemplate", "releaseBodyTemplate", "githubUrl",
-                       "githubApiUrl"}),
-}
-
-
-@dataclass(frozen=True)
-class TypeSection:
-    """One entry of `presetConfig.types`: the notes section a commit type goes to."""
-
-    type: str
-    section: str
-    hidden: bool = False
-
-
-DEFAULT_TYPES: tuple[TypeSection, ...] = (
-    TypeSection("feat", "Features"),
-    TypeSection("feature", "Features"),
-    TypeSection("fix", "Bug Fixes"),
-    TypeSection("perf", "Performance Improvements"),
-    TypeSection("revert", "Reverts"),
-    TypeSection("docs", "Documentation", hidden=True),
-    TypeSection("style", "Styles", hidden=True),
-    TypeSection("chore", "Miscellaneous Chores", hidden=True),
-    TypeSection("refactor", "Code Refactoring", hidden=True),
-    TypeSection("test", "Tests", hidden=True),
-    TypeSection("build", "Build System", hidden=True),
-    TypeSection("ci", "Continuous Integration", hidden=True),
-)
-
-
-@dataclass(frozen=True)
-class ChangelogOptions:
-    file: str = "CHANGELOG.md"
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class GitOptions:
-    assets: tuple[str, ...] = DEFAULT_ASSETS
-    message: str = DEFAULT_MESSAGE
-
-
-@dataclass(frozen=True)
-class GithubOptions:
-    draft_release: bool = False
-    release_name_template: str | None = None
-    release_body_template: str | None = None
-    github_url: str | None = None
-    github_api_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Config:
-    """Everything relbot reads from a semantic-release configuration."""
-
-    branches: tuple[BranchSpec, ...] = DEFAULT_BRANCHES
-    tag_format: TagFormat = field(default_factory=lambda: TagFormat("v${version}"))
-    repository_url: str | None = None
-    zero_version: ZeroPolicy = ZeroPolicy.OFF
-    plugins: tuple[str, ...] = DEFAULT_PLUGINS
-    release_rules: tuple[ReleaseRule, ...] = ()
-    note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
-    types: tuple[TypeSection, ...] = DEFAULT_TYPES
-    link_compare: bool = True
-    link_references: bool = True
-    changelog: ChangelogOptions | None = None
-    git: GitOptions | None = None
-    github: GithubOptions | None = None
-    source: str = "defaults"
-    warnings: tuple[str, ...] = ()
-
+__all__ = [
+    "ANALYZER",
+    "CHANGELOG",
+    "CLI_ONLY_KEYS",
+    "CONFIG_FILES",
+    "DEFAULT_ASSETS",
+    "DEFAULT_MESSAGE",
+    "DEFAULT_NOTE_KEYWORDS",
+    "DEFAULT_PLUGINS",
+    "DEFAULT_TYPES",
+    "GIT",
+    "GITHUB",
+    "JS_CONFIG_FILES",
+    "NOTES",
+    "NPM",
+    "PLUGIN_KEYS",
+    "SHARED_KEYS",
+    "SUPPORTED_PRESETS",
+    "TOP_LEVEL_KEYS",
+    "UNDERSTOOD_KEYS",
+    "ChangelogOptions",
+    "Config",
+    "GitOptions",
+    "GithubOptions",
+    "TypeSection",
+    "load_text",
+    "parse_config",
+]
 
 def load_text(text: str, filename: str) -> dict[str, Any]:
     """The options object in a config file's text (JSON, or YAML for `.releaserc*`)."""

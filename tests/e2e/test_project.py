@@ -13,7 +13,7 @@ import pytest
 from relbot.config import UNDERSTOOD_KEYS, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ("commits", "versioning", "changelog", "config", "rules", "globs", "remotes", "model",
+CORE = ("commits", "versioning", "changelog", "config", "settings", "rules", "globs", "remotes", "model",
         "errors")
 OWNERS = {"git": "gitrepo", "github": "github", "click": "cli"}
 

@@ -265,3 +265,25 @@ def test_explicit_config_path_and_zero_version_policy(repo: Repo, tmp_path: Path
     done = repo.relbot("--config", str(config), "-v", "version")
     assert done.stdout == "0.2.0\n"
     assert "0.x policy 'shift'" in done.stderr
+
+
+def test_angular_preset_still_reads_the_bang(repo: Repo) -> None:
+    (repo.path / ".releaserc.json").write_text(json.dumps({"plugins": [
+        ["@semantic-release/commit-analyzer", {"preset": "angular"}]]}), encoding="utf-8")
+    repo.commit("feat: a")
+    repo.tag("v1.0.0")
+    repo.commit("feat!: drop the v1 API")
+    assert version(repo).stdout == "2.0.0\n"
+
+
+def test_next_version_already_tagged_elsewhere_is_an_error(repo: Repo) -> None:
+    repo.commit("feat: a")
+    repo.tag("v1.0.0")
+    repo.git("switch", "-q", "-c", "side")
+    repo.commit("fix: on a side branch")
+    repo.tag("v1.0.1")
+    repo.git("switch", "-q", "main")
+    repo.commit("fix: on main")
+    done = version(repo)
+    assert done.returncode == 6
+    assert "1.0.1 is already tagged" in done.stderr
