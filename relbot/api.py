@@ -180,13 +180,15 @@ def _plan(
         latest_release=found.latest_release.version if found.latest_release else None,
     )
     tag = cfg.tag_format.render(nxt.version)
-    context = ReleaseContext(
-        version=nxt.version, tag=tag, previous_tag=last.name if last else None,
-        date=release_date(env, today),
-        repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
-        link_compare=cfg.link_compare, link_references=cfg.link_references,
-    )
-    notes = render_notes(context, analysis.counted, cfg.types) if with_notes else ""
+    notes = ""
+    if with_notes:
+        context = ReleaseContext(
+            version=nxt.version, tag=tag, previous_tag=last.name if last else None,
+            date=release_date(env, today),
+            repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
+            link_compare=cfg.link_compare, link_references=cfg.link_references,
+        )
+        notes = render_notes(context, analysis.counted, cfg.types)
     return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
                        rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
                        **common)  # type: ignore[arg-type]
