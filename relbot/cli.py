@@ -89,6 +89,51 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
         obj.say(plan.reason)
 
 
+@cli.command("bump-values")
+@click.argument("files", nargs=-1)
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Set a value by path (a.b[0].c, yq's .a.b); VALUE may hold ${version}.")
+@click.option("--image", "images", multiple=True, metavar="REPOSITORY=TAG",
+              help="Set every reference to an image (TAG, TAG@sha256:…, or @sha256:…).")
+@click.option("--version", "version", default=None, help="The version for ${version}.")
+@click.option("--version-from", type=click.Choice(["tag", "ref"]), default=None,
+              help="tag: the latest release tag; ref: GITHUB_REF when it is a tag (the default).")
+@click.option("--document", type=click.IntRange(min=1), default=None,
+              help="In a multi-document file, edit document N (from 1).")
+@click.option("--create", is_flag=True, help="Add a missing last key next to its siblings.")
+@click.option("--allow-downgrade", is_flag=True, help="Allow moving a version backwards.")
+@click.option("--commit/--no-commit", default=None, help="Commit the changed files.")
+@click.option("--push/--no-push", default=None,
+              help="Commit and push, retrying if the branch moves.")
+@click.option("--create-pr", is_flag=True, default=None,
+              help="Push a branch and open (or update) a pull request instead.")
+@click.option("--message", default=None,
+              help="Commit message (default: chore: update image tags to ${version}).")
+@click.option("--retries", type=click.IntRange(0, 50), default=5, show_default=True,
+              help="Push attempts after a rejection because the branch moved.")
+@click.option("--dry-run", is_flag=True, help="Print the diff; write, commit and push nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@branch_option
+@pass_ctx
+def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
+                    images: tuple[str, ...], version: str | None, version_from: str | None,
+                    document: int | None, create: bool, allow_downgrade: bool,
+                    commit: bool | None, push: bool | None, create_pr: bool | None,
+                    message: str | None, retries: int, dry_run: bool, as_json: bool,
+                    branch: str | None) -> None:
+    """Set image tags and other values in Helm values files, byte for byte."""
+    from relbot.bump import BumpOptions  # noqa: PLC0415
+    from relbot.bumpcli import run_bump  # noqa: PLC0415
+
+    options = BumpOptions(
+        files=files, sets=sets, images=images, version=version, version_from=version_from,
+        document=document, create=create, allow_downgrade=allow_downgrade, commit=commit,
+        push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
+        branch=branch)
+    for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say):
+        click.echo(line, nl=False)
+
+
 def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
     from relbot.api import plan_version  # noqa: PLC0415
 

@@ -40,6 +40,7 @@ from relbot.settings import (
     GitOptions,
     TypeSection,
 )
+from relbot.valuesconfig import parse_values
 from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
 
 __all__ = [
@@ -178,6 +179,7 @@ class _Parser:
             changelog=self._changelog(options[CHANGELOG]) if CHANGELOG in options else None,
             git=self._git(options[GIT]) if GIT in options else None,
             github=self._github(options[GITHUB]) if GITHUB in options else None,
+            values=parse_values(data.get("values"), self.fail, self.warn),
             source=self.source,
         )
         self._cross_check(config)

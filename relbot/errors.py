@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     NO_RELEASE = 5  # `--strict` and no release is due
     VERSION = 6  # the next version breaks a branch rule (maintenance range, prerelease id, ...)
     INPUT = 7  # bad input data: a values file, path or value
+    GITHUB = 8  # the GitHub API refused or failed (token, permission, repository)
 
 
 class RelbotError(Exception):
@@ -58,6 +59,12 @@ class VersionRuleError(RelbotError):
     """The next version would break a rule of the branch it is released from."""
 
     exit_code = ExitCode.VERSION
+
+
+class GitHubError(RelbotError):
+    """The GitHub API could not do what was asked."""
+
+    exit_code = ExitCode.GITHUB
 
 
 class InputError(RelbotError):

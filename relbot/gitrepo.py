@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from relbot import redact
 from relbot.errors import GitError
 from relbot.model import RawCommit
 
@@ -44,7 +45,7 @@ class GitRepo:
                 ["git", *args], env={**self._env, **(env or {})}, strip_newline_in_stdout=False,
             )
         except self._exc as exc:
-            stderr = str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '")
+            stderr = redact.redact(str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '"))
             where = getattr(self, "root", self.path.resolve())
             raise GitError(what or f"git {args[0]} failed in {where}: {stderr or 'no message'}",
                            _hint_for(stderr)) from None
@@ -120,6 +121,23 @@ class GitRepo:
 
     def fetch(self, *args: str, env: Mapping[str, str] | None = None) -> None:
         self._run("fetch", "--quiet", *args, env=env)
+
+    def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+        """Any git command in this repository; failures become GitError (redacted)."""
+        return self._run(*args, env=env)
+
+    def attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str]:
+        """Run git and return (exit code, redacted stderr+stdout) instead of raising."""
+        proc = self._git.execute(["git", *args], env={**self._env, **(env or {})}, with_extended_output=True,
+                                 with_exceptions=False)
+        code, out, err = proc
+        return int(code), redact.redact(f"{err}\n{out}".strip())
+
+    def commit_paths(self, paths: list[str], message: str, env: Mapping[str, str]) -> str:
+        """Stage exactly `paths` and commit them; returns the new commit's hash."""
+        self._run("add", "--", *paths, env=env)
+        self._run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=env)
+        return self._run("rev-parse", "HEAD")
 
     def has_remote(self, remote: str = "origin") -> bool:
         return self.remote_url(remote) is not None

@@ -31,8 +31,10 @@ DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
 SUPPORTED_PRESETS = ("conventionalcommits", "angular")
 
 TOP_LEVEL_KEYS = frozenset({
-    "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion",
+    "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion", "values",
 })
+VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message"})
+VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
 CLI_ONLY_KEYS = frozenset({"dryRun", "ci", "debug", "noCi"})
 PLUGIN_KEYS: dict[str, frozenset[str]] = {
     ANALYZER: frozenset({"preset", "config", "releaseRules", "parserOpts", "presetConfig"}),
@@ -52,6 +54,8 @@ SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
     "": TOP_LEVEL_KEYS - {"extends"},
+    "values": VALUES_KEYS,
+    "values.files[]": VALUES_FILE_KEYS,
     ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),
     NOTES: frozenset({"preset", "parserOpts", "presetConfig", "linkCompare", "linkReferences"}),
     CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
@@ -108,6 +112,28 @@ class GithubOptions:
 
 
 @dataclass(frozen=True)
+class ValuesFile:
+    """One entry of `values.files`: a values file and what to set in it."""
+
+    path: str
+    set: dict[str, str] = field(default_factory=dict)  # path → value template
+    images: dict[str, str] = field(default_factory=dict)  # repository → tag template
+    document: int | None = None  # 1-based
+    create: bool = False
+
+
+@dataclass(frozen=True)
+class ValuesOptions:
+    """The `values` section: what `relbot bump-values` does with no arguments."""
+
+    files: tuple[ValuesFile, ...] = ()
+    commit: bool = False
+    push: bool = False
+    create_pr: bool = False
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything relbot reads from a semantic-release configuration."""
 
@@ -124,5 +150,6 @@ class Config:
     changelog: ChangelogOptions | None = None
     git: GitOptions | None = None
     github: GithubOptions | None = None
+    values: ValuesOptions | None = None
     source: str = "defaults"
     warnings: tuple[str, ...] = ()

@@ -53,9 +53,12 @@ def test_example_config_is_valid_warning_free_and_shows_every_option() -> None:
     assert config.warnings == ()
     missing = sorted(UNDERSTOOD_KEYS[""] - set(data))
     options = {entry[0]: entry[1] for entry in data["plugins"] if isinstance(entry, list)}
+    sections = {"values": data.get("values", {}),
+                "values.files[]": (data.get("values", {}).get("files") or [{}])[0]}
     for plugin, keys in UNDERSTOOD_KEYS.items():
         if plugin:
-            missing += [f"{plugin}.{key}" for key in sorted(keys - set(options.get(plugin, {})))]
+            present = sections[plugin] if plugin in sections else options.get(plugin, {})
+            missing += [f"{plugin}.{key}" for key in sorted(keys - set(present))]
     assert not missing, f".releaserc.example.json lacks {missing}"
 
 

@@ -1,0 +1,78 @@
+"""What `relbot bump-values` prints and reports: stdout text, stderr lines, GitHub Actions
+outputs and job summary. Kept out of cli.py so the click layer stays thin."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from relbot import ghactions, gitauth
+from relbot.api import load_config
+from relbot.bump import BumpOptions, BumpResult, bump_values
+from relbot.errors import GitError
+from relbot.gitrepo import GitRepo, open_repo
+
+
+def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *, as_json: bool,
+             say: Callable[[str], None]) -> Iterator[str]:
+    env = dict(os.environ)
+    token = gitauth.find_token(env)
+    if token is not None and ghactions.in_actions(env):
+        yield ghactions.add_mask(token.value) + "\n"
+    repo = _maybe_repo(directory)
+    config = load_config(repo.root if repo else directory, None, config_path)
+    for warning in config.warnings:
+        say(f"warning: {warning}")
+    result = bump_values(directory, options, config, env, repo, say)
+    for outcome in result.files:
+        for change in outcome.changes:
+            where = f"{outcome.path}: {change.path}"
+            if not change.changed:
+                say(f"{where} is already {change.new}")
+            elif change.old is None:
+                say(f"{where} added: {change.new} (line {change.line})")
+            else:
+                say(f"{where}: {change.old} → {change.new} (line {change.line})")
+    if as_json:
+        yield json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
+    elif options.dry_run:
+        yield result.diff
+    if ghactions.in_actions(env):
+        _actions_outputs(result, env)
+
+
+def _maybe_repo(directory: Path) -> GitRepo | None:
+    try:
+        return open_repo(directory)
+    except GitError:
+        return None
+
+
+def report(result: BumpResult) -> dict[str, object]:
+    return {
+        "changed": result.changed, "version": result.version,
+        "version_source": result.version_source, "commit_sha": result.commit_sha,
+        "pushed": result.pushed, "attempts": result.attempts, "pull_request": result.pr_url,
+        "changes": [
+            {"file": f.path, "path": c.path, "document": c.document + 1, "line": c.line,
+             "old": c.old, "new": c.new, "changed": c.changed}
+            for f in result.files for c in f.changes
+        ],
+    }
+
+
+def _actions_outputs(result: BumpResult, env: dict[str, str]) -> None:
+    outputs = {
+        "changed": "true" if result.changed else "false", "version": result.version or "",
+        "commit-sha": result.commit_sha or "", "pull-request-url": result.pr_url or "",
+        "diff": result.diff,
+    }
+    ghactions.append_file(env.get("GITHUB_OUTPUT"), ghactions.output_block(outputs))
+    rows = ["| file | path | old | new |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{f.path}` | `{c.path}` | `{c.old}` | `{c.new}` |"
+             for f in result.files for c in f.changes if c.changed]
+    title = "### relbot bump-values\n\n"
+    summary = title + ("\n".join(rows) if result.changed else "Every value was already set.") + "\n"
+    ghactions.append_file(env.get("GITHUB_STEP_SUMMARY"), summary)

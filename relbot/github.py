@@ -1,0 +1,82 @@
+"""The only module that imports github (PyGithub): pull requests now, releases next.
+
+The API URL comes from GITHUB_API_URL (GitHub Enterprise sets it), the repository from
+GITHUB_REPOSITORY or the `origin` remote; the token from RELBOT_TOKEN, GH_TOKEN or GITHUB_TOKEN.
+Every error message is redacted and says which permission or setting is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from relbot import gitauth, redact
+from relbot.errors import GitHubError
+from relbot.gitrepo import GitRepo
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+def repository_slug(repo: GitRepo, env: Mapping[str, str]) -> str:
+    """`owner/name` from GITHUB_REPOSITORY, else from the `origin` remote's path."""
+    if env.get("GITHUB_REPOSITORY"):
+        return env["GITHUB_REPOSITORY"]
+    url = repo.remote_url("origin") or ""
+    path = urlsplit(url).path if "://" in url else url.partition(":")[2]
+    slug = path.strip("/").removesuffix(".git")
+    if slug.count("/") != 1:
+        raise GitHubError(f"cannot tell the GitHub repository from the origin remote {redact.redact(url)!r}",
+                          "set GITHUB_REPOSITORY=owner/name")
+    return slug
+
+
+def client(env: Mapping[str, str]) -> Any:
+    from github import Auth, Github  # noqa: PLC0415 - PyGithub is slow to import
+    from urllib3.util import Retry  # noqa: PLC0415
+
+    token = gitauth.find_token(env)
+    if token is None:
+        raise GitHubError("no GitHub token: the API needs one",
+                          f"set one of {', '.join(gitauth.TOKEN_VARIABLES)}")
+    retry = Retry(total=4, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504),
+                  allowed_methods=None, respect_retry_after_header=True)
+    return Github(base_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+                  auth=Auth.Token(token.value), retry=retry, timeout=30, per_page=100)
+
+
+def open_pull_request(repo: GitRepo, env: Mapping[str, str], *, head: str, base: str,
+                      title: str, body: str) -> str:
+    """Open a pull request from `head` into `base`, or update the open one; returns its URL."""
+    from github import GithubException  # noqa: PLC0415
+
+    slug = repository_slug(repo, env)
+    try:
+        remote = client(env).get_repo(slug)
+        owner = slug.split("/")[0]
+        for pull in remote.get_pulls(state="open", head=f"{owner}:{head}", base=base):
+            pull.edit(title=title, body=body)
+            return str(pull.html_url)
+        return str(remote.create_pull(title=title, body=body, head=head, base=base).html_url)
+    except GithubException as exc:
+        raise api_error(exc, f"opening a pull request on {slug}",
+                        "`pull-requests: write` and `contents: write`") from None
+
+
+def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
+    """A GithubException as a clear, redacted error."""
+    status = getattr(exc, "status", None)
+    data = getattr(exc, "data", None)
+    detail = data.get("message", "") if isinstance(data, dict) else str(data or "")
+    detail = redact.redact(str(detail))
+    if status == 401:
+        return GitHubError(f"{doing}: the token was refused (401 {detail})",
+                           "the token is invalid or expired; create a new one")
+    if status == 403:
+        return GitHubError(f"{doing}: forbidden (403 {detail})",
+                           f"the token needs {permission}; in a workflow set them under `permissions:`")
+    if status == 404:
+        return GitHubError(f"{doing}: not found (404 {detail})",
+                           "check GITHUB_REPOSITORY / the origin remote, and that the token can see "
+                           "the repository")
+    return GitHubError(f"{doing}: GitHub answered {status} {detail}", "see the message above")

@@ -1,0 +1,99 @@
+"""How a new value is written as a YAML scalar so Helm reads it with the intended type.
+
+Helm reads values with go-yaml, which resolves plain scalars by YAML 1.1 rules (`yes`, `on`,
+`0x1F`, `012`, `1_000`, sexagesimal `1:20`, timestamps), and other tools use YAML 1.2 (`1e3`); a
+plain scalar is only written when no rule of either would read it as anything but a string.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
+                   r"|on|On|ON|off|Off|OFF)$")
+_INT = re.compile(r"^[-+]?(?:0b[0-1_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*"
+                  r"|[1-9][0-9_]*(?::[0-5]?[0-9])+)$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$"
+                    r"|^[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)$"
+                    r"|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$"
+                    r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+                        r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+                        r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
+_SPECIAL = re.compile(r"^(?:<<|=)$")
+_PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
+
+
+class Kind(Enum):
+    """What a plain scalar resolves to."""
+
+    STR = "str"
+    NULL = "null"
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    TIMESTAMP = "timestamp"
+
+
+def resolve(text: str) -> Kind:
+    """The type a plain scalar would get under YAML 1.1 or 1.2 (the first non-string wins)."""
+    for kind, pattern in ((Kind.NULL, _NULL), (Kind.BOOL, _BOOL), (Kind.INT, _INT),
+                          (Kind.FLOAT, _FLOAT), (Kind.TIMESTAMP, _TIMESTAMP)):
+        if pattern.match(text):
+            return kind
+    return Kind.STR
+
+
+def plain_is_safe(text: str) -> bool:
+    """True when `text` can be written as a plain scalar and still read back as this string."""
+    if not text or text != text.strip() or resolve(text) is not Kind.STR or _SPECIAL.match(text):
+        return False
+    if text[0] in _PLAIN_START and not (text[0] in "-?:" and len(text) > 1 and text[1] not in " \t"):
+        return False
+    if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+        return False
+    if any(ch in text for ch in "\n\r\x00") or any(ord(ch) < 32 for ch in text):
+        return False
+    return not any(ch in text for ch in ",[]{}")  # flow indicators: unsafe inside flow collections
+
+
+def double_quoted(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def single_quoted(text: str) -> str | None:
+    """The single-quoted form, or None when the value needs escapes single quotes cannot hold."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return None
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render(text: str, style: str | None, keep_kind: Kind | None = None) -> str:
+    """The source for `text` as a scalar in the given style (None: plain, `'`, `"`).
+
+    `keep_kind`: the old plain scalar was a number or a boolean and `text` resolves to the same
+    kind, so it stays plain (a replica count stays an integer); otherwise the value is a string.
+    """
+    if style == "'":
+        return single_quoted(text) or double_quoted(text)
+    if style == '"':
+        return double_quoted(text)
+    if keep_kind is not None and keep_kind is not Kind.STR and resolve(text) is keep_kind:
+        return text
+    return text if plain_is_safe(text) else double_quoted(text)

@@ -1,0 +1,395 @@
+"""Set values in YAML text by byte span: text and edits in, new text and the changes out.
+
+Each target scalar is found with ruamel.yaml's composer, which reports where every node starts
+and ends; only that scalar's characters are replaced, so comments, blank lines, indentation,
+quotes, line endings, a BOM, flow style, anchors and other documents stay byte for byte. The
+result is parsed again and must differ from the original exactly at the edited paths, or
+nothing is returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import semver
+
+from relbot import yamldoc
+from relbot.errors import InputError
+from relbot.images import ImageTarget, parse_reference, same_image
+from relbot.scalars import Kind, render, resolve
+from relbot.yamlpath import PathPart, format_path
+
+
+@dataclass(frozen=True)
+class SetValue:
+    """`--set PATH=VALUE`."""
+
+    path: tuple[PathPart, ...]
+    value: str
+
+
+@dataclass(frozen=True)
+class SetImage:
+    """`--image REPOSITORY=TAG[@DIGEST]`: every reference to that image."""
+
+    target: ImageTarget
+
+
+Edit = SetValue | SetImage
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """One scalar set (or found already set) in one document."""
+
+    path: str
+    document: int  # 0-based
+    line: int  # 1-based line of the value
+    old: str | None  # None when the key was created
+    new: str
+    old_source: str
+    new_source: str
+    parts: tuple[PathPart, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.old_source != self.new_source
+
+
+@dataclass(frozen=True)
+class EditResult:
+    text: str
+    changes: tuple[ValueChange, ...]  # every target, changed or already set
+
+    @property
+    def changed(self) -> tuple[ValueChange, ...]:
+        return tuple(c for c in self.changes if c.changed)
+
+
+@dataclass
+class _Target:
+    document: int
+    path: tuple[PathPart, ...]
+    node: Any  # the scalar node; None when the key is created
+    parent: Any
+    value: str
+    what: str  # for messages: "--set a.b" or "--image x"
+    chain: tuple[Any, ...] = ()  # the nodes above `node`, when it was found by path
+
+
+def edit_values(
+    text: str, edits: Sequence[Edit], *, source: str = "<text>", document: int | None = None,
+    create: bool = False, allow_downgrade: bool = False,
+) -> EditResult:
+    """Apply `edits` to `text`; raise InputError (and change nothing) when any cannot be made."""
+    docs = yamldoc.compose(text, source)
+    if not docs:
+        raise InputError(f"{source}: the file has no YAML document", "check the file name")
+    if document is not None and not 0 <= document < len(docs):
+        raise InputError(f"{source}: --document {document + 1} does not exist; the file has "
+                         f"{len(docs)} document(s)", "documents are numbered from 1")
+    targets: list[_Target] = []
+    for edit in edits:
+        if isinstance(edit, SetValue):
+            targets.append(_path_target(docs, edit, source, document, create))
+        else:
+            targets.extend(_image_targets(text, docs, edit.target, source, document))
+    targets = _dedupe(targets, source)
+    replacements: list[tuple[int, int, str]] = []
+    changes: list[ValueChange] = []
+    for target in targets:
+        _check_alias(docs[target.document], target, source)
+        change, span = _render_target(text, target, source, allow_downgrade)
+        changes.append(change)
+        if change.changed:
+            replacements.append((*span, change.new_source))
+    new_text = _apply(text, replacements)
+    if new_text != text:
+        _verify(text, new_text, changes, source)
+    return EditResult(new_text, tuple(changes))
+
+
+def _path_target(docs: list[Any], edit: SetValue, source: str, document: int | None,
+                 create: bool) -> _Target:
+    what = f"--set {format_path(edit.path)}"
+    candidates = [document] if document is not None else list(range(len(docs)))
+    found: list[tuple[int, yamldoc.Located]] = []
+    errors: list[InputError] = []
+    for index in candidates:
+        try:
+            found.append((index, yamldoc.lookup(docs[index], edit.path, source, index)))
+        except InputError as exc:
+            errors.append(exc)
+    if len(found) > 1:
+        numbers = ", ".join(str(i + 1) for i, _ in found)
+        raise InputError(f"{source}: {format_path(edit.path)} exists in documents {numbers}",
+                         "pass --document N to choose one")
+    if found:
+        index, located = found[0]
+        if located.through_alias:
+            raise InputError(
+                f"{source}: {format_path(edit.path)} runs through the alias of anchor "
+                f"&{located.through_alias}; setting it would change the anchored value and every "
+                "other alias of it", "set the value where the anchor is defined, or un-share it")
+        return _Target(index, edit.path, located.node, located.parent, edit.value, what,
+                       located.chain)
+    if create:
+        return _create_target(docs, edit, source, candidates, errors, what)
+    raise errors[0]
+
+
+def _create_target(docs: list[Any], edit: SetValue, source: str, candidates: list[int],
+                   errors: list[InputError], what: str) -> _Target:
+    key = edit.path[-1]
+    parents: list[tuple[int, Any]] = []
+    for index in candidates:
+        try:
+            located = yamldoc.lookup(docs[index], edit.path[:-1], source, index) if len(edit.path) > 1 \
+                else yamldoc.Located(docs[index], None, "", None)
+        except InputError:
+            continue
+        if yamldoc.is_mapping(located.node) and isinstance(key, str):
+            parents.append((index, located.node))
+    if len(parents) != 1:
+        if len(parents) > 1:
+            raise InputError(f"{source}: the parent of {format_path(edit.path)} is in several "
+                             "documents", "pass --document N")
+        raise InputError(f"{errors[0].message}; --create adds only a missing last key, under an "
+                         "existing mapping", errors[0].hint)
+    index, parent = parents[0]
+    return _Target(index, edit.path, None, parent, edit.value, what)
+
+
+def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
+                   document: int | None) -> list[_Target]:
+    what = f"--image {target.name}"
+    found: list[_Target] = []
+    for index, doc in enumerate(docs):
+        if document is not None and index != document:
+            continue
+        for mapping, path in yamldoc.walk_mappings(doc):
+            found.extend(_split_reference(index, mapping, path, target, what, source))
+        found.extend(_whole_references(index, doc, target, what))
+    if not found:
+        raise InputError(
+            f"{source}: no reference to image {target.name} (no `repository:` with a `tag:` "
+            "next to it, and no `image: repo:tag` string)",
+            "check the repository name; relbot matches it with and without the registry")
+    return found
+
+
+def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], target: ImageTarget,
+                     what: str, source: str) -> Iterator[_Target]:
+    fields = {k.value: v for k, v in mapping.value if yamldoc.is_scalar(k)}
+    repo, registry = fields.get("repository"), fields.get("registry")
+    if repo is None or not yamldoc.is_scalar(repo) or not isinstance(repo.value, str):
+        return
+    registry_name = registry.value if registry is not None and yamldoc.is_scalar(registry) else None
+    if not same_image(target, registry_name or None, repo.value):
+        return
+    tag, digest = fields.get("tag"), fields.get("digest")
+    if target.digest and digest is not None:
+        yield _Target(index, (*path, "digest"), digest, mapping, target.digest, what)
+        if target.tag and tag is not None:
+            yield _Target(index, (*path, "tag"), tag, mapping, target.tag, what)
+    elif tag is not None and (target.tag or target.digest):
+        value = f"{target.tag or ''}@{target.digest}" if target.digest else str(target.tag)
+        if not target.tag:
+            raise InputError(f"{source}: {format_path(path)} has no `digest:` key for "
+                             f"{target.digest}", "add a digest key, or pass TAG@DIGEST")
+        yield _Target(index, (*path, "tag"), tag, mapping, value, what)
+
+
+def _whole_references(index: int, doc: Any, target: ImageTarget, what: str) -> Iterator[_Target]:
+    for parent, key, node, path in _scalars(doc):
+        if key in ("repository", "registry", "tag", "digest") or not isinstance(node.value, str):
+            continue
+        ref = parse_reference(node.value)
+        if ref is None or (ref.tag is None and ref.digest is None):
+            continue
+        if not same_image(target, ref.registry, ref.repository):
+            continue
+        tag = target.tag or (ref.tag if target.digest else None)
+        digest = target.digest if target.digest else None
+        new = type(ref)(ref.registry, ref.repository, tag, digest).render(node.value)
+        yield _Target(index, path, node, parent, new, what)
+
+
+def _scalars(doc: Any) -> Iterator[tuple[Any, PathPart, Any, tuple[PathPart, ...]]]:
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(doc, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if yamldoc.is_mapping(node):
+            for key_node, value in reversed(node.value):
+                if not yamldoc.is_scalar(key_node):
+                    continue
+                if yamldoc.is_scalar(value):
+                    yield node, key_node.value, value, (*path, key_node.value)
+                else:
+                    stack.append((value, (*path, key_node.value)))
+        elif yamldoc.is_sequence(node):
+            for i, item in reversed(list(enumerate(node.value))):
+                if yamldoc.is_scalar(item):
+                    yield node, i, item, (*path, i)
+                else:
+                    stack.append((item, (*path, i)))
+
+
+def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
+    by_place: dict[tuple[int, tuple[PathPart, ...]], _Target] = {}
+    for target in targets:
+        place = (target.document, target.path)
+        if place in by_place and by_place[place].value != target.value:
+            raise InputError(f"{source}: {format_path(target.path)} is set twice, to "
+                             f"{by_place[place].value!r} ({by_place[place].what}) and "
+                             f"{target.value!r} ({target.what})", "set each value once")
+        by_place.setdefault(place, target)
+    return list(by_place.values())
+
+
+def _check_alias(doc: Any, target: _Target, source: str) -> None:
+    counts = yamldoc.alias_count(doc)
+    nodes = [*target.chain, target.node] if target.node is not None else [*target.chain, target.parent]
+    for node in nodes:
+        if node is None or counts.get(id(node), 0) <= 1:
+            continue
+        anchor = node.anchor or "?"
+        raise InputError(
+            f"{source}: {format_path(target.path)} is inside the anchored value &{anchor}, used "
+            f"{counts[id(node)] - 1} more time(s) through *{anchor} (or a `<<:` merge); setting "
+            "it would change those too", "give this key its own value instead of the shared anchor")
+
+
+def _render_target(text: str, target: _Target, source: str,
+                   allow_downgrade: bool) -> tuple[ValueChange, tuple[int, int]]:
+    path = format_path(target.path)
+    if target.node is None:
+        position, new_source = _creation(text, target)
+        change = ValueChange(path, target.document, _line_at(text, position), None,
+                             target.value, "", new_source, target.path)
+        return change, (position, position)
+    node = target.node
+    if not yamldoc.is_scalar(node):
+        kind = "a mapping" if yamldoc.is_mapping(node) else "a list"
+        raise InputError(f"{source}: {path} is {kind}, not a single value",
+                         "point the path at the scalar inside it (for example …image.tag)")
+    if node.style in ("|", ">"):
+        raise InputError(f"{source}: {path} is a block scalar ({node.style}); relbot only sets "
+                         "single-line values", "make it a plain or quoted value first")
+    start, end = yamldoc.scalar_span(text, node)
+    old_source = text[start:end]
+    old_value = str(node.value)
+    if not allow_downgrade:
+        _refuse_downgrade(old_value, target.value, path, source)
+    keep = resolve(old_value) if node.style is None else None
+    if keep is not None and keep not in (Kind.INT, Kind.BOOL):
+        keep = None
+    new_source = old_source if old_value == target.value and _reads_as(old_source, node) \
+        else render(target.value, node.style, keep)
+    change = ValueChange(path, target.document, node.start_mark.line + 1, old_value,
+                         target.value, old_source, new_source, target.path)
+    return change, (start, end)
+
+
+def _reads_as(old_source: str, node: Any) -> bool:
+    """An unchanged value keeps its source unless it was a plain non-string (`tag: 1.10`)."""
+    return node.style is not None or resolve(old_source) in (Kind.STR, Kind.INT, Kind.BOOL)
+
+
+def _refuse_downgrade(old: str, new: str, path: str, source: str) -> None:
+    old_v, new_v = _as_semver(old), _as_semver(new)
+    if old_v is not None and new_v is not None and new_v < old_v:
+        raise InputError(
+            f"{source}: {path} is {old}; setting {new} would move it backwards (an older "
+            "pipeline finishing last would roll production back)",
+            "pass --allow-downgrade for a deliberate rollback")
+
+
+def _as_semver(text: str) -> semver.Version | None:
+    text = text.split("@", 1)[0]
+    candidate = text[1:] if text[:1] in "vV" else text
+    return semver.Version.parse(candidate) if semver.Version.is_valid(candidate) else None
+
+
+def _creation(text: str, target: _Target) -> tuple[int, str]:
+    """Where and what to insert for a missing last key, in the style of its siblings."""
+    parent = target.parent
+    key = str(target.path[-1])
+    key_source = render(key, None)
+    value_source = render(target.value, None)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if parent.flow_style:
+        close = parent.end_mark.index - 1
+        while close > 0 and text[close - 1] in " \t":
+            close -= 1
+        separator = ", " if parent.value else ""
+        return close, f"{separator}{key_source}: {value_source}"
+    if not parent.value:
+        raise InputError("--create cannot add to an empty mapping", "add the key by hand once")
+    first_key = parent.value[0][0]
+    indent = " " * first_key.start_mark.column
+    last_end = _subtree_end(parent.value[-1][1])
+    eol = text.find("\n", last_end)
+    position = len(text) if eol < 0 else eol + 1
+    prefix = newline if eol < 0 else ""
+    return position, f"{prefix}{indent}{key_source}: {value_source}{newline if eol >= 0 else ''}"
+
+
+def _subtree_end(node: Any) -> int:
+    end = int(node.end_mark.index)
+    if yamldoc.is_mapping(node) and node.value:
+        return max(_subtree_end(node.value[-1][1]), int(node.value[-1][0].end_mark.index))
+    if yamldoc.is_sequence(node) and node.value:
+        return _subtree_end(node.value[-1])
+    return end
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    ordered = sorted(replacements, key=lambda r: (r[0], r[1]))
+    for (_, end, _), (start, _, _) in itertools.pairwise(ordered):
+        if start < end:
+            raise InputError("two edits overlap in the same scalar", "set each value once")
+    for start, end, new in reversed(ordered):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _verify(old_text: str, new_text: str, changes: list[ValueChange], source: str) -> None:
+    """Parse both texts; the data must differ exactly at the changed paths, with the new values."""
+    before, after = _load(old_text, source), _load(new_text, source)
+    for change in changes:
+        if not change.changed:
+            continue
+        scalar = render(change.new, None) if change.old is None else change.new_source
+        expected = _load(f"v: {scalar}\n", source)[0]["v"]
+        _assign(before[change.document], change.parts, expected)
+    if before != after:
+        raise InputError(f"{source}: the edited text does not read back as exactly the values "
+                         "set; nothing was written", "please report this with the file")
+
+
+def _assign(data: Any, path: tuple[PathPart, ...], value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def _load(text: str, source: str) -> list[Any]:
+    from ruamel.yaml import YAML  # noqa: PLC0415
+
+    try:
+        return list(YAML(typ="safe", pure=True).load_all(text))
+    except Exception as exc:  # any failure here means the edit is unsafe
+        raise InputError(f"{source}: the edited text is not valid YAML ({exc}); nothing was written",
+                         "please report this with the file") from None

@@ -1,0 +1,155 @@
+"""A YAML text as ruamel.yaml composes it, with the source position of every node.
+
+Only what the value editor needs: find a node by path (knowing when the path runs through an
+anchor or alias), walk every mapping, and say where a scalar's own characters are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from relbot.errors import InputError
+from relbot.yamlpath import PathPart, format_path
+
+
+@dataclass(frozen=True)
+class Located:
+    """A node reached by a path: the node, its parent collection and the key or index used."""
+
+    node: Any
+    parent: Any
+    key: PathPart
+    through_alias: str | None  # the anchor a path step went through, when it did
+    chain: tuple[Any, ...] = ()  # every node from the document root down to `node`
+
+
+def compose(text: str, source: str) -> list[Any]:
+    """The documents of `text` as node trees; a syntax error names the file, line and column."""
+    from ruamel.yaml import YAML  # noqa: PLC0415 - heavy; only bump-values needs it
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError  # noqa: PLC0415
+
+    try:
+        return [doc for doc in YAML(typ="rt", pure=True).compose_all(text) if doc is not None]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise InputError(f"{source}: not valid YAML at {where}: {exc.problem or exc.context}",
+                         "fix the file first; relbot never rewrites a file it cannot read") from None
+    except YAMLError as exc:
+        raise InputError(f"{source}: not valid YAML: {exc}", "fix the file first") from None
+
+
+def is_mapping(node: Any) -> bool:
+    return type(node).__name__ == "MappingNode"
+
+
+def is_sequence(node: Any) -> bool:
+    return type(node).__name__ == "SequenceNode"
+
+
+def is_scalar(node: Any) -> bool:
+    return type(node).__name__ == "ScalarNode"
+
+
+def scalar_span(text: str, node: Any) -> tuple[int, int]:
+    """The characters of the scalar itself, without an anchor (`&a`) or tag (`!!str`) before it."""
+    start, end = node.start_mark.index, node.end_mark.index
+    while start < end and text[start] in "&!":
+        while start < end and text[start] not in " \t\r\n":
+            start += 1
+        while start < end and text[start] in " \t\r\n":
+            start += 1
+    return start, end
+
+
+def reached_through_alias(owner: Any, child: Any) -> bool:
+    """A child placed textually before its owner was reached through an alias (`*name`)."""
+    return bool(child.start_mark.index < owner.start_mark.index)
+
+
+def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> Located:
+    """Follow `path`; a missing step names the deepest key found and the keys next to it."""
+    node, parent, key = doc, None, path[0]
+    alias: str | None = None
+    chain = [doc]
+    for depth, part in enumerate(path):
+        found = _child(node, part)
+        if found is None:
+            raise _missing(node, path, depth, source, document)
+        key_node, child = found
+        if (key_node is not None and reached_through_alias(key_node, child)) or \
+                (key_node is None and reached_through_alias(node, child)):
+            alias = alias or (child.anchor or "an anchor")
+        parent, node, key = node, child, part
+        chain.append(node)
+    return Located(node, parent, key, alias, tuple(chain))
+
+
+def _child(node: Any, part: PathPart) -> tuple[Any, Any] | None:
+    if isinstance(part, int):
+        if not is_sequence(node):
+            return None
+        items = node.value
+        index = part if part >= 0 else len(items) + part
+        return (None, items[index]) if 0 <= index < len(items) else None
+    if not is_mapping(node):
+        return None
+    for key_node, value_node in node.value:
+        if is_scalar(key_node) and key_node.value == part:
+            return key_node, value_node
+    return None
+
+
+def _missing(node: Any, path: tuple[PathPart, ...], depth: int, source: str, document: int) -> InputError:
+    where = format_path(path[:depth]) or "the top level"
+    part = path[depth]
+    if is_mapping(node):
+        keys = [k.value for k, _ in node.value if is_scalar(k)]
+        nearby = ", ".join(str(k) for k in keys[:12]) or "none"
+        detail = f"no key {part!r} under {where}; keys there: {nearby}"
+        if "<<" in keys:
+            detail += (" (more keys come from a merge `<<: *anchor`: set the value where the "
+                       "anchor is defined)")
+    elif is_sequence(node):
+        detail = f"{where} is a list of {len(node.value)} items; there is no item [{part}]"
+    else:
+        detail = f"{where} is a scalar, so it has no {part!r}"
+    return InputError(f"{source} (document {document + 1}): {detail}",
+                      "check the path (`-v` lists the keys), or pass --create to add a missing leaf")
+
+
+def walk_mappings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[Any, tuple[PathPart, ...]]]:
+    """Every mapping in document order, with its path; aliases are not followed twice."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    while stack:
+        current, at = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        children: list[tuple[Any, tuple[PathPart, ...]]] = []
+        if is_mapping(current):
+            yield current, at
+            children = [(v, (*at, k.value)) for k, v in current.value if is_scalar(k)]
+        elif is_sequence(current):
+            children = [(v, (*at, i)) for i, v in enumerate(current.value)]
+        stack.extend(reversed(children))
+
+
+def alias_count(doc: Any) -> dict[int, int]:
+    """How many times each node object is referenced (more than once: it is anchored and aliased)."""
+    counts: dict[int, int] = {}
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        counts[id(node)] = counts.get(id(node), 0) + 1
+        if counts[id(node)] > 1:
+            continue
+        if is_mapping(node):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+        elif is_sequence(node):
+            stack.extend(node.value)
+    return counts
