@@ -8,6 +8,8 @@ import pytest
 
 from tests.gitfixture import Repo, isolated_env, make_repo
 
+pytest_plugins = ["tests.gitserver_fixtures"]
+
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

@@ -1,0 +1,210 @@
+"""`relbot bump-values` end to end: real files, real repositories, a real remote, real processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gitfixture import Repo, make_bare, make_repo
+
+VALUES = """\
+# Production values for the imprun platform
+imprun-server:
+  image:
+    repository: ghcr.io/acme/imprun-server
+    tag: "1.2.2"   # set by CI
+
+  replicaCount: 3
+imprun-console:
+  image: {repository: ghcr.io/acme/imprun-console, tag: 1.10}
+"""
+
+
+def run(cwd: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "relbot", "bump-values", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def test_edits_a_file_outside_any_repository(tmp_path: Path, env: dict[str, str]) -> None:
+    values = tmp_path / "values-production.yaml"
+    values.write_text(VALUES, encoding="utf-8")
+    values.chmod(0o640)
+    done = run(tmp_path, env, "values-production.yaml", "--set", ".imprun-server.image.tag=1.2.3",
+               "--image", "ghcr.io/acme/imprun-console=1.11")
+    assert done.returncode == 0, done.stderr
+    assert values.read_text(encoding="utf-8") == VALUES.replace('"1.2.2"', '"1.2.3"').replace(
+        "tag: 1.10}", 'tag: "1.11"}')
+    assert oct(values.stat().st_mode & 0o777) == "0o640"
+    assert "imprun-server.image.tag: 1.2.2 → 1.2.3 (line 5)" in done.stderr
+    assert not list(tmp_path.glob(".values-production.yaml.*"))  # no temp file left behind
+
+
+def test_dry_run_prints_the_diff_and_touches_nothing(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    before = repo.git("rev-parse", "HEAD")
+    done = run(repo.path, repo.env, "values.yaml", "--set", "imprun-server.image.tag=${version}",
+               "--version", "1.2.3", "--push", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert '-    tag: "1.2.2"   # set by CI\n+    tag: "1.2.3"   # set by CI\n' in done.stdout
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
+    assert repo.git("rev-parse", "HEAD") == before
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_json_reports_each_change(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "v.yaml").write_text(VALUES, encoding="utf-8")
+    done = run(tmp_path, env, "v.yaml", "--set", "imprun-server.replicaCount=4", "--json")
+    data = json.loads(done.stdout)
+    assert data["changed"] is True
+    assert data["changes"] == [{"file": "v.yaml", "path": "imprun-server.replicaCount",
+                                "document": 1, "line": 7, "old": "3", "new": "4", "changed": True}]
+    assert "  replicaCount: 4\n" in (tmp_path / "v.yaml").read_text(encoding="utf-8")
+
+
+def test_commit_uses_the_pipeline_message_and_the_bot_in_actions(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    done = run(repo.path, {**repo.env, "GITHUB_ACTIONS": "true"}, "values.yaml", "--set",
+               "imprun-server.image.tag=${version}", "--version", "1.2.3", "--commit")
+    assert done.returncode == 0, done.stderr
+    assert repo.git("log", "-1", "--format=%s|%an|%ae") == (
+        "chore: update image tags to 1.2.3|github-actions[bot]|"
+        "41898282+github-actions[bot]@users.noreply.github.com")
+    assert repo.git("show", "--stat", "--format=", "HEAD").split("|")[0].strip() == "values.yaml"
+
+
+def test_value_already_set_is_a_no_op_without_a_commit(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    before = repo.git("rev-parse", "HEAD")
+    done = run(repo.path, repo.env, "values.yaml", "--set", "imprun-server.image.tag=1.2.2", "--push")
+    assert done.returncode == 0, done.stderr
+    assert "imprun-server.image.tag is already 1.2.2" in done.stderr
+    assert repo.git("rev-parse", "HEAD") == before
+
+
+def test_downgrade_is_refused_unless_allowed(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "v.yaml").write_text(VALUES, encoding="utf-8")
+    done = run(tmp_path, env, "v.yaml", "--set", "imprun-server.image.tag=1.2.1")
+    assert done.returncode == 7
+    assert "imprun-server.image.tag is 1.2.2; setting 1.2.1 would move it backwards" in done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == VALUES
+    allowed = run(tmp_path, env, "v.yaml", "--set", "imprun-server.image.tag=1.2.1", "--allow-downgrade")
+    assert allowed.returncode == 0, allowed.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "args", "expected", "source"),
+    [
+        ({"GITHUB_REF": "refs/tags/v2.0.0"}, [], "2.0.0", "GITHUB_REF=refs/tags/v2.0.0"),
+        ({}, ["--version-from", "tag"], "1.5.0", "the latest release tag v1.5.0"),
+        ({"GITHUB_REF": "refs/tags/v2.0.0"}, ["--version", "3.0.0"], "3.0.0", "--version"),
+    ],
+    ids=["tag-ref", "latest-tag", "explicit-wins"],
+)
+def test_version_sources_are_named(repo: Repo, extra_env: dict[str, str], args: list[str],
+                                   expected: str, source: str) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    repo.tag("v1.5.0")
+    repo.tag("v1.6.0-rc.1")
+    done = run(repo.path, {**repo.env, **extra_env}, "values.yaml", "--set",
+               "imprun-server.image.tag=${version}", *args)
+    assert done.returncode == 0, done.stderr
+    assert f"version {expected} (from {source})" in done.stderr
+    assert f'tag: "{expected}"' in (repo.path / "values.yaml").read_text(encoding="utf-8")
+
+
+def test_workflow_run_branch_ref_is_not_taken_for_a_version(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    done = run(repo.path, {**repo.env, "GITHUB_REF": "refs/heads/main"}, "values.yaml", "--set",
+               "imprun-server.image.tag=${version}")
+    assert done.returncode == 7
+    assert "GITHUB_REF=refs/heads/main is not a tag" in done.stderr
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
+
+
+def _remote_with_values(tmp_path: Path, env: dict[str, str], text: str) -> Path:
+    bare = make_bare(tmp_path, env)
+    seed = make_repo(tmp_path, env, "seed")
+    seed.commit("chore: values", {"k8s/values-production.yaml": text})
+    seed.git("push", "-q", str(bare), "main")
+    return bare
+
+
+def _clone(tmp_path: Path, env: dict[str, str], bare: Path, name: str) -> Repo:
+    target = tmp_path / name
+    subprocess.run(["git", "clone", "-q", f"file://{bare}", str(target)], env=env, check=True)
+    return Repo(target, env)
+
+
+def test_config_section_alone_does_the_job_and_pushes(tmp_path: Path, env: dict[str, str]) -> None:
+    bare = _remote_with_values(tmp_path, env, VALUES)
+    clone = _clone(tmp_path, env, bare, "ci")
+    (clone.path / ".releaserc.json").write_text(json.dumps({"values": {
+        "files": [{"path": "k8s/values-production.yaml",
+                   "set": {".imprun-server.image.tag": "${version}"},
+                   "images": {"ghcr.io/acme/imprun-console": "${version}"}}],
+        "push": True}}), encoding="utf-8")
+    clone.git("add", ".releaserc.json")
+    clone.git("commit", "-q", "-m", "chore: config")
+    clone.git("push", "-q", "origin", "main")
+    done = run(clone.path, env, "--version", "1.3.0")
+    assert done.returncode == 0, done.stderr
+    shown = subprocess.run(["git", "--git-dir", str(bare), "show", "main:k8s/values-production.yaml"],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert shown == VALUES.replace('"1.2.2"', '"1.3.0"').replace("tag: 1.10}", "tag: 1.3.0}")
+    assert "pushed" in done.stderr
+
+
+SERVICES = [f"svc{i}" for i in range(8)]
+MANY = "".join(f"{name}:\n  image:\n    repository: ghcr.io/acme/{name}\n    tag: \"1.0.0\"  # {name}\n\n"
+               for name in SERVICES)
+
+
+def test_eight_concurrent_pipelines_all_land_with_linear_history(tmp_path: Path,
+                                                                  env: dict[str, str]) -> None:
+    bare = _remote_with_values(tmp_path, env, MANY)
+    clones = [_clone(tmp_path, env, bare, f"job-{name}") for name in SERVICES]
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "relbot", "bump-values", "k8s/values-production.yaml", "--image",
+         f"ghcr.io/acme/{name}=2.{i}.0", "--push", "--retries", "20"],
+        cwd=clone.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i, (name, clone) in enumerate(zip(SERVICES, clones, strict=True))]
+    outputs = [proc.communicate(timeout=180) for proc in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+    git = ["git", "--git-dir", str(bare)]
+    final = subprocess.run([*git, "show", "main:k8s/values-production.yaml"], env=env,
+                           capture_output=True, text=True, check=True).stdout
+    expected = MANY
+    for i, name in enumerate(SERVICES):
+        expected = expected.replace(f'tag: "1.0.0"  # {name}', f'tag: "2.{i}.0"  # {name}')
+    assert final == expected
+    merges = subprocess.run([*git, "rev-list", "--merges", "main"], env=env, capture_output=True,
+                            text=True, check=True).stdout
+    assert merges == ""
+    count = subprocess.run([*git, "rev-list", "--count", "main"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    assert count == str(1 + len(SERVICES))
+    assert any("re-applying the edits" in err for _, err in outputs)  # there really was a race
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_two_updates_of_one_key_racing_end_at_the_newest(tmp_path: Path, env: dict[str, str],
+                                                         round_: int) -> None:
+    bare = _remote_with_values(tmp_path, env, VALUES)
+    versions = ["1.2.3", "1.2.4"] if round_ == 0 else ["1.2.4", "1.2.3"]
+    clones = [_clone(tmp_path, env, bare, f"job-{v}") for v in versions]
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "relbot", "bump-values", "k8s/values-production.yaml", "--set",
+         f"imprun-server.image.tag={v}", "--push"],
+        cwd=clone.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for v, clone in zip(versions, clones, strict=True)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    final = subprocess.run(["git", "--git-dir", str(bare), "show", "main:k8s/values-production.yaml"],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert 'tag: "1.2.4"' in final
