@@ -208,3 +208,48 @@ def test_two_updates_of_one_key_racing_end_at_the_newest(tmp_path: Path, env: di
     final = subprocess.run(["git", "--git-dir", str(bare), "show", "main:k8s/values-production.yaml"],
                            env=env, capture_output=True, text=True, check=True).stdout
     assert 'tag: "1.2.4"' in final
+
+
+def _parse_outputs(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            block: list[str] = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                block.append(inner)
+            values[name] = "\n".join(block)
+        else:
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def test_github_actions_outputs_and_summary(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "v.yaml").write_text(VALUES, encoding="utf-8")
+    output, summary = tmp_path / "output", tmp_path / "summary"
+    done = run(tmp_path, {**env, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
+                          "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_REF": "refs/tags/v1.2.3"},
+               "v.yaml", "--set", "imprun-server.image.tag=${version}")
+    assert done.returncode == 0, done.stderr
+    outputs = _parse_outputs(output.read_text(encoding="utf-8"))
+    assert outputs["changed"] == "true"
+    assert outputs["version"] == "1.2.3"
+    assert '+    tag: "1.2.3"   # set by CI' in outputs["diff"]
+    assert "| `v.yaml` | `imprun-server.image.tag` | `1.2.2` | `1.2.3` |" in summary.read_text(encoding="utf-8")
+    again = run(tmp_path, {**env, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
+                           "GITHUB_STEP_SUMMARY": str(summary)}, "v.yaml", "--set",
+                "imprun-server.image.tag=1.2.3")
+    assert again.returncode == 0
+    assert _parse_outputs(output.read_text(encoding="utf-8").split("changed=true", 1)[1])["changed"] == "false"
+
+
+def test_bad_yaml_is_an_error_that_names_file_and_line(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "v.yaml").write_text("a:\n  b: [1, 2\nc: 3\n", encoding="utf-8")
+    done = run(tmp_path, env, "v.yaml", "--set", "a.b=1")
+    assert done.returncode == 7
+    assert "v.yaml: not valid YAML at line" in done.stderr
+    assert "Traceback" not in done.stderr
