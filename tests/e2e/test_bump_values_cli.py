@@ -239,12 +239,14 @@ def test_github_actions_outputs_and_summary(tmp_path: Path, env: dict[str, str])
     assert outputs["changed"] == "true"
     assert outputs["version"] == "1.2.3"
     assert '+    tag: "1.2.3"   # set by CI' in outputs["diff"]
-    assert "| `v.yaml` | `imprun-server.image.tag` | `1.2.2` | `1.2.3` |" in summary.read_text(encoding="utf-8")
+    row = "| `v.yaml` | `imprun-server.image.tag` | `1.2.2` | `1.2.3` |"
+    assert row in summary.read_text(encoding="utf-8")
     again = run(tmp_path, {**env, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
                            "GITHUB_STEP_SUMMARY": str(summary)}, "v.yaml", "--set",
                 "imprun-server.image.tag=1.2.3")
     assert again.returncode == 0
-    assert _parse_outputs(output.read_text(encoding="utf-8").split("changed=true", 1)[1])["changed"] == "false"
+    second = output.read_text(encoding="utf-8").split("changed=true", 1)[1]
+    assert _parse_outputs(second)["changed"] == "false"
 
 
 def test_bad_yaml_is_an_error_that_names_file_and_line(tmp_path: Path, env: dict[str, str]) -> None:
