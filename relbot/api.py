@@ -232,6 +232,20 @@ def full_changelog(
     return f"{title}\n\n{body}" if title else body
 
 
+def notes_for_tag(repo: GitRepo, cfg: Config, tag: Tag, branch: str, env: Mapping[str, str],
+                  date: str) -> tuple[str, Tag | None]:
+    """The notes of an existing release tag (from the release before it), and that previous tag."""
+    resolved = resolve_branch(branch, cfg.branches)
+    previous: Tag | None = None
+    if resolved is not None:
+        below = [t for t in history.release_candidates_below(history.matching_tags(repo, cfg.tag_format),
+                                                             resolved, tag)
+                 if repo.is_ancestor(t.sha, tag.sha)]
+        previous = below[0] if below else None
+    url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
+    return _section(repo, cfg, previous, tag, date, url), previous
+
+
 def _section(repo: GitRepo, cfg: Config, previous: Tag | None, tag: Tag, date: str,
              url: str | None) -> str:
     commits = parse_all(list(repo.log(history.unreleased_range(previous, tag.sha))),

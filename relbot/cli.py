@@ -89,6 +89,20 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
         obj.say(plan.reason)
 
 
+@cli.command("release")
+@branch_option
+@click.option("--dry-run", is_flag=True,
+              help="Print the whole plan (notes, diffs, commit, tag, push, release); change nothing.")
+@pass_ctx
+def release_cmd(obj: Context, branch: str | None, dry_run: bool) -> None:
+    """Release: changelog, version files, commit, tag, atomic push, GitHub Release."""
+    from relbot.releasecli import run_release  # noqa: PLC0415
+
+    for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
+                            say=obj.say):
+        click.echo(line, nl=False)
+
+
 @cli.command("bump-values")
 @click.argument("files", nargs=-1)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",

@@ -40,7 +40,7 @@ from relbot.settings import (
     GitOptions,
     TypeSection,
 )
-from relbot.valuesconfig import parse_values
+from relbot.valuesconfig import parse_values, parse_version_files
 from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
 
 __all__ = [
@@ -180,6 +180,7 @@ class _Parser:
             git=self._git(options[GIT]) if GIT in options else None,
             github=self._github(options[GITHUB]) if GITHUB in options else None,
             values=parse_values(data.get("values"), self.fail, self.warn),
+            version_files=parse_version_files(data.get("versionFiles"), self.fail),
             source=self.source,
         )
         self._cross_check(config)

@@ -80,3 +80,57 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
                            "check GITHUB_REPOSITORY / the origin remote, and that the token can see "
                            "the repository")
     return GitHubError(f"{doing}: GitHub answered {status} {detail}", "see the message above")
+
+
+def find_release(repo: GitRepo, env: Mapping[str, str], tag: str) -> str | None:
+    """The URL of the GitHub Release for `tag`, or None when there is none."""
+    from github import GithubException, UnknownObjectException  # noqa: PLC0415
+
+    slug = repository_slug(repo, env)
+    try:
+        return str(client(env).get_repo(slug).get_release(tag).html_url)
+    except UnknownObjectException:
+        return None
+    except GithubException as exc:
+        raise api_error(exc, f"reading the release {tag} of {slug}", "`contents: read`") from None
+
+
+def publish_release(repo: GitRepo, env: Mapping[str, str], *, tag: str, name: str, body: str,
+                    prerelease: bool, draft: bool) -> str:
+    """Create the GitHub Release for `tag`, or update it when it exists; returns its URL."""
+    from github import GithubException, UnknownObjectException  # noqa: PLC0415
+
+    slug = repository_slug(repo, env)
+    try:
+        remote = client(env).get_repo(slug)
+        try:
+            release = remote.get_release(tag)
+        except UnknownObjectException:
+            try:
+                created = remote.create_git_release(tag=tag, name=name, message=body,
+                                                    draft=draft, prerelease=prerelease)
+                return str(created.html_url)
+            except GithubException as exc:
+                if exc.status != 422:
+                    raise
+                release = remote.get_release(tag)  # made meanwhile by a concurrent run
+        release.update_release(name=name, message=body, draft=draft, prerelease=prerelease)
+        return str(release.html_url)
+    except GithubException as exc:
+        raise api_error(exc, f"publishing the GitHub Release {tag} on {slug}",
+                        "`contents: write`") from None
+
+
+def check_access(repo: GitRepo, env: Mapping[str, str]) -> None:
+    """Fail before any write when the token cannot publish releases on the repository."""
+    from github import GithubException  # noqa: PLC0415
+
+    slug = repository_slug(repo, env)
+    try:
+        remote = client(env).get_repo(slug)
+    except GithubException as exc:
+        raise api_error(exc, f"reading {slug}", "`contents: write`") from None
+    permissions = getattr(remote, "permissions", None)
+    if permissions is not None and not getattr(permissions, "push", True):
+        raise GitHubError(f"the token cannot write to {slug} (no push permission)",
+                          "give it `contents: write` (in a workflow: `permissions: contents: write`)")

@@ -101,6 +101,12 @@ def ensure_history(
         ) from None
 
 
+def release_candidates_below(tags: Sequence[Tag], branch: Branch, tag: Tag) -> list[Tag]:
+    """Candidates for the release before `tag`, highest first."""
+    limit = semver.Version.parse(tag.version)
+    return [t for t in release_candidates(tags, branch) if semver.Version.parse(t.version) < limit]
+
+
 def unreleased_range(last: Tag | None, head: str) -> str:
     return f"{last.sha}..{head}" if last is not None else head
 

@@ -32,8 +32,9 @@ SUPPORTED_PRESETS = ("conventionalcommits", "angular")
 
 TOP_LEVEL_KEYS = frozenset({
     "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion", "values",
+    "versionFiles",
 })
-VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message"})
+VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message", "onRelease"})
 VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
 CLI_ONLY_KEYS = frozenset({"dryRun", "ci", "debug", "noCi"})
 PLUGIN_KEYS: dict[str, frozenset[str]] = {
@@ -131,6 +132,7 @@ class ValuesOptions:
     push: bool = False
     create_pr: bool = False
     message: str | None = None
+    on_release: bool = False  # `relbot release` runs this step after the tag is pushed
 
 
 @dataclass(frozen=True)
@@ -151,5 +153,6 @@ class Config:
     git: GitOptions | None = None
     github: GithubOptions | None = None
     values: ValuesOptions | None = None
+    version_files: tuple[tuple[str, str], ...] = ()  # (path, dotted key)
     source: str = "defaults"
     warnings: tuple[str, ...] = ()

@@ -32,7 +32,31 @@ def parse_values(raw: Any, fail: Fail, warn: Warn) -> ValuesOptions | None:
         files=tuple(_file(entry, f"values.files[{i}]", fail, warn) for i, entry in enumerate(files)),
         commit=_flag(raw, "commit", fail), push=_flag(raw, "push", fail),
         create_pr=_flag(raw, "createPr", fail), message=message,
+        on_release=_flag(raw, "onRelease", fail),
     )
+
+
+def parse_version_files(raw: Any, fail: Fail) -> tuple[tuple[str, str], ...]:
+    """`versionFiles`: ["package.json", {"path": "chart/Chart.yaml", "key": "appVersion"}]."""
+    known = {"package.json": "version", "pyproject.toml": "project.version", "Chart.yaml": "version"}
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise fail("versionFiles", "must be a list of file names or {path, key} objects")
+    entries: list[tuple[str, str]] = []
+    for index, entry in enumerate(raw):
+        path = f"versionFiles[{index}]"
+        if isinstance(entry, str):
+            name = entry.rsplit("/", 1)[-1]
+            if name not in known:
+                raise fail(path, f"{entry!r} needs a key: write {{\"path\": {entry!r}, \"key\": \"a.b\"}}")
+            entries.append((entry, known[name]))
+        elif isinstance(entry, dict) and isinstance(entry.get("path"), str) \
+                and isinstance(entry.get("key"), str) and entry["path"] and entry["key"]:
+            entries.append((entry["path"], entry["key"]))
+        else:
+            raise fail(path, "must be a file name or an object with `path` and `key`")
+    return tuple(entries)
 
 
 def _flag(raw: dict[str, Any], key: str, fail: Fail, path: str = "values") -> bool:

@@ -1,0 +1,47 @@
+"""semantic-release's message placeholders (`${nextRelease.version}` and friends), rendered
+without running JavaScript; an unknown placeholder is an error, never silently left in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from relbot.errors import ConfigError
+
+_PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z_][\w.]*)\s*\}")
+SKIP_CI = re.compile(r"\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]", re.IGNORECASE)
+
+
+def render(template: str, values: Mapping[str, str], where: str) -> str:
+    """Replace `${name}` placeholders; `where` names the option for the error message."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            known = ", ".join(f"${{{k}}}" for k in sorted(values))
+            raise ConfigError(f"{where}: unknown placeholder ${{{name}}}",
+                              f"relbot fills {known}; JavaScript expressions are not run")
+        return values[name]
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def release_values(version: str, tag: str, notes: str, last_version: str | None,
+                   last_tag: str | None, branch: str, channel: str | None = None) -> dict[str, str]:
+    return {
+        "nextRelease.version": version, "nextRelease.gitTag": tag, "nextRelease.notes": notes,
+        "nextRelease.name": tag, "nextRelease.channel": channel or "",
+        "lastRelease.version": last_version or "", "lastRelease.gitTag": last_tag or "",
+        "branch.name": branch, "version": version,
+    }
+
+
+def skip_ci_warning(message: str) -> str | None:
+    found = SKIP_CI.search(message)
+    if found is None:
+        return None
+    return (f"the release commit message contains {found.group(0)}: GitHub Actions skips every "
+            "workflow for a push whose head commit says so — the push of the release tag too, so a "
+            "tag-triggered image build will not run. Drop it from the git plugin's `message` and "
+            "keep the release workflow from re-running with `if: \"!startsWith("
+            "github.event.head_commit.message, 'chore(release):')\"` instead")

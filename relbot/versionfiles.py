@@ -1,0 +1,74 @@
+"""Writing the new version into project files in place: package.json `version`, pyproject.toml
+`[project].version`, Helm Chart.yaml `version`/`appVersion`, or any JSON, YAML or TOML key.
+Text in, text out; every byte but the version's is kept."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+from relbot.errors import ConfigError, InputError
+from relbot.values import SetValue, edit_values
+from relbot.yamlpath import parse_path
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_STRING = r"(\"(?:[^\"\\]|\\.)*\"|'[^']*')"
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """One `versionFiles` entry: a file and the dotted key that holds the version."""
+
+    path: str
+    key: str
+
+
+def set_version(text: str, entry: VersionFile, version: str) -> str:
+    """`text` with the version key set; JSON and YAML through the YAML editor, TOML by line."""
+    if entry.path.endswith(".toml"):
+        return _toml(text, entry, version)
+    if not entry.path.endswith((".json", ".yaml", ".yml")):
+        raise ConfigError(f"versionFiles: {entry.path}: only .json, .yaml/.yml and .toml files",
+                          "name a JSON, YAML or TOML file")
+    result = edit_values(text, [SetValue(parse_path(entry.key), version)], source=entry.path,
+                         allow_downgrade=True)
+    return result.text
+
+
+def _toml(text: str, entry: VersionFile, version: str) -> str:
+    *table_parts, key = entry.key.split(".")
+    table = ".".join(table_parts)
+    lines = text.splitlines(keepends=True)
+    current = ""
+    pattern = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*){_STRING}")
+    for index, line in enumerate(lines):
+        header = _TABLE.match(line)
+        if header:
+            current = header.group(1).replace(" ", "")
+            continue
+        found = pattern.match(line) if current == table else None
+        if found:
+            quote = found.group(2)[0]
+            lines[index] = found.group(1) + f"{quote}{version}{quote}" + line[found.end():]
+            new = "".join(lines)
+            _check_toml(new, table_parts, key, version, entry.path)
+            return new
+    raise InputError(f"{entry.path}: no `{key} = \"…\"` in [{table or 'top level'}]",
+                     "add the key once by hand, or fix versionFiles")
+
+
+def _check_toml(text: str, table: list[str], key: str, version: str, path: str) -> None:
+    data = tomllib.loads(text)
+    for part in table:
+        data = data[part]
+    if data.get(key) != version:
+        raise InputError(f"{path}: writing the version did not read back", "please report this")
+
+
+def defaults_for(files: list[str]) -> list[VersionFile]:
+    """The usual version keys for well-known file names."""
+    known = {"package.json": "version", "pyproject.toml": "project.version",
+             "Chart.yaml": "version"}
+    return [VersionFile(f, known[f.rsplit("/", 1)[-1]]) for f in files
+            if f.rsplit("/", 1)[-1] in known]
