@@ -142,8 +142,14 @@ class GitRepo:
     def has_remote(self, remote: str = "origin") -> bool:
         return self.remote_url(remote) is not None
 
-    def show_file(self, revision: str, path: str) -> str | None:
-        return self.try_run("show", f"{revision}:{path}")
+    def file_at(self, revision: str, path: str) -> str | None:
+        """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
+        try:
+            data = self._git.execute(["git", "show", f"{revision}:{path}"], env=self._env,
+                                     stdout_as_string=False, strip_newline_in_stdout=False)
+        except self._exc:
+            return None
+        return bytes(data).decode("utf-8")
 
 
 def _hint_for(stderr: str) -> str:

@@ -83,13 +83,12 @@ def build_plan(ctx: _Context, version: VersionPlan) -> ReleasePlan:
     cfg, root = ctx.config, ctx.repo.root
     files: list[FileChange] = []
     if CHANGELOG in cfg.plugins and cfg.changelog is not None:
-        path = root / cfg.changelog.file
-        old = fsio.read_text(path) if path.exists() else ""
-        new = changelog.update_changelog(old, version.notes, version.version, cfg.changelog.title)
+        old, base = _committed(ctx, cfg.changelog.file)
+        new = changelog.update_changelog(base, version.notes, version.version, cfg.changelog.title)
         files.append(FileChange(cfg.changelog.file, old, new))
     for entry in _version_files(cfg, root):
-        old = fsio.read_text(root / entry.path)
-        files.append(FileChange(entry.path, old, set_version(old, entry, version.version)))
+        old, base = _committed(ctx, entry.path)
+        files.append(FileChange(entry.path, old, set_version(base, entry, version.version)))
     values = templates.release_values(version.version, version.tag, version.notes,
                                       version.previous_version, version.previous_tag, ctx.branch)
     message = None
@@ -110,6 +109,16 @@ def build_plan(ctx: _Context, version: VersionPlan) -> ReleasePlan:
         release_name=name, release_body=body, prerelease=version.branch_type == "prerelease",
         draft=bool(github and github.draft_release),
         bump_values=bool(cfg.values and cfg.values.on_release), warnings=tuple(warnings))
+
+
+def _committed(ctx: _Context, path: str) -> tuple[str, str]:
+    """(the file as HEAD has it, the text to edit): HEAD's copy, so a rerun after the write step
+    plans the same change; for a file HEAD lacks, "" and the working tree's copy if any."""
+    text = ctx.repo.file_at("HEAD", path)
+    if text is not None:
+        return text, text
+    target = ctx.repo.root / path
+    return "", fsio.read_text(target) if target.exists() else ""
 
 
 def _version_files(cfg: Config, root: Path) -> list[VersionFile]:

@@ -1,0 +1,230 @@
+"""`relbot release` end to end on real repositories and a real remote."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from relbot.errors import GitError
+from relbot.release import release
+from tests.gitfixture import Repo, make_bare, make_repo
+
+CONFIG = {
+    "branches": ["main", {"name": "beta", "prerelease": True}],
+    "plugins": [
+        ["@semantic-release/commit-analyzer", {"preset": "conventionalcommits"}],
+        ["@semantic-release/release-notes-generator", {"preset": "conventionalcommits"}],
+        ["@semantic-release/changelog", {"changelogTitle": "# Changelog"}],
+        ["@semantic-release/git", {"assets": ["CHANGELOG.md", "package.json", "pyproject.toml",
+                                              "chart/Chart.yaml"],
+                                   "message": "chore(release): ${nextRelease.version}\n\n"
+                                              "${nextRelease.notes}"}],
+    ],
+    "versionFiles": ["package.json", "pyproject.toml",
+                     {"path": "chart/Chart.yaml", "key": "appVersion"}],
+}
+PACKAGE = '{\n  "name": "widget",\n  "version": "1.0.0",\n  "private": true\n}\n'
+PYPROJECT = '[project]\nname = "widget"  # the package\nversion = "1.0.0"\n\n[tool.x]\nversion = "9"\n'
+CHART = 'apiVersion: v2\nname: widget\nversion: 0.3.0\nappVersion: "1.0.0"  # the app\n'
+
+
+class Remote:
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.bare = make_bare(tmp_path, env)
+        self.env = env
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "--git-dir", str(self.bare), *args], env=self.env,
+                              capture_output=True, text=True, check=False).stdout.strip()
+
+
+@pytest.fixture
+def project(tmp_path: Path, env: dict[str, str]) -> tuple[Repo, Remote]:
+    remote = Remote(tmp_path, env)
+    repo = make_repo(tmp_path, env)
+    repo.git("remote", "add", "origin", str(remote.bare))
+    repo.commit("feat: first", {".releaserc.json": json.dumps(CONFIG, indent=2), "package.json": PACKAGE,
+                                "pyproject.toml": PYPROJECT, "chart/Chart.yaml": CHART})
+    repo.tag("v1.0.0", annotated=True)
+    repo.commit("feat(api): paginate")
+    repo.commit("fix: trailing slash\n\ncloses #7")
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+    return repo, remote
+
+
+def relbot(repo: Repo, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "relbot", *args], cwd=repo.path,
+                          env={**repo.env, **(env or {})}, capture_output=True, text=True, check=False)
+
+
+def snapshot(path: Path) -> dict[str, str]:
+    """Every file under `path`, .git included, by content hash."""
+    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_dry_run_prints_the_whole_plan_and_changes_nothing(project: tuple[Repo, Remote]) -> None:
+    repo, remote = project
+    before, remote_before = snapshot(repo.path), snapshot(remote.bare)
+    done = relbot(repo, "release", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("release v1.1.0 (version 1.1.0) from main\nprevious release: v1.0.0\n")
+    assert "rule: type 'feat' → minor" in out
+    for step in ("write CHANGELOG.md", "write package.json", "write pyproject.toml",
+                 "write chart/Chart.yaml", "commit CHANGELOG.md, package.json", "tag v1.1.0 (annotated)",
+                 f"push --atomic main and v1.1.0 to {remote.bare}"):
+        assert step in out
+    assert '-  "version": "1.0.0",\n+  "version": "1.1.0",' in out
+    assert '-appVersion: "1.0.0"  # the app\n+appVersion: "1.1.0"  # the app' in out
+    assert "--- commit message ---\nchore(release): 1.1.0\n" in out
+    assert snapshot(repo.path) == before
+    assert snapshot(remote.bare) == remote_before
+
+
+def test_release_commits_tags_and_pushes_atomically(project: tuple[Repo, Remote]) -> None:
+    repo, remote = project
+    done = relbot(repo, "release")
+    assert done.returncode == 0, done.stderr
+    assert "released v1.1.0" in done.stderr
+    assert remote.git("rev-parse", "main") == repo.git("rev-parse", "HEAD")
+    assert remote.git("cat-file", "-t", "v1.1.0") == "tag"  # annotated
+    assert remote.git("rev-parse", "v1.1.0^{commit}") == repo.git("rev-parse", "HEAD")
+    assert repo.git("log", "-1", "--format=%s") == "chore(release): 1.1.0"
+    assert json.loads(remote.git("show", "main:package.json"))["version"] == "1.1.0"
+    assert remote.git("show", "main:pyproject.toml") + "\n" == PYPROJECT.replace(
+        'version = "1.0.0"', 'version = "1.1.0"')
+    assert remote.git("show", "main:chart/Chart.yaml") + "\n" == CHART.replace(
+        'appVersion: "1.0.0"', 'appVersion: "1.1.0"')
+    changelog = remote.git("show", "main:CHANGELOG.md")
+    assert changelog.startswith("# Changelog\n\n## 1.1.0 (2024-06-01)\n\n### Features\n\n* **api:** paginate")
+    again = relbot(repo, "release")
+    assert again.returncode == 0
+    assert "v1.1.0 is already released; nothing to do" in again.stderr
+
+
+def test_branch_not_configured_is_a_message_and_exit_0(project: tuple[Repo, Remote]) -> None:
+    repo, _ = project
+    repo.git("switch", "-q", "-c", "feature/x")
+    done = relbot(repo, "release")
+    assert done.returncode == 0
+    assert "'feature/x' is not configured for releases" in done.stderr
+
+
+def test_dirty_tree_is_refused_before_any_write(project: tuple[Repo, Remote]) -> None:
+    repo, remote = project
+    (repo.path / "package.json").write_text(PACKAGE.replace("widget", "gadget"), encoding="utf-8")
+    before = snapshot(remote.bare)
+    done = relbot(repo, "release")
+    assert done.returncode == 4
+    assert "uncommitted changes: package.json" in done.stderr
+    assert not (repo.path / "CHANGELOG.md").exists()
+    assert snapshot(remote.bare) == before
+
+
+def test_branch_behind_origin_is_an_error_never_a_silent_skip(
+    project: tuple[Repo, Remote], tmp_path: Path
+) -> None:
+    repo, remote = project
+    other = tmp_path / "other"
+    repo.git("clone", "-q", str(remote.bare), str(other))
+    Repo(other, repo.env).commit("fix: pushed by someone else")
+    Repo(other, repo.env).git("push", "-q", "origin", "main")
+    done = relbot(repo, "release")
+    assert done.returncode == 4
+    assert "main moved on origin" in done.stderr
+    assert "rerun the release on the new head" in done.stderr
+    assert remote.git("tag", "-l", "v1.1.0") == ""
+
+
+def test_race_where_another_clone_pushes_first_publishes_nothing(
+    project: tuple[Repo, Remote], tmp_path: Path, env: dict[str, str]
+) -> None:
+    repo, remote = project
+    other = tmp_path / "other"
+    repo.git("clone", "-q", str(remote.bare), str(other))
+
+    def competitor(step: str) -> None:
+        if step == "tag":  # between our checks and our push, another pipeline pushes
+            Repo(other, env).commit("fix: racing commit")
+            Repo(other, env).git("push", "-q", "origin", "main")
+
+    head = repo.git("rev-parse", "HEAD")
+    with pytest.raises(GitError, match="moved on origin while releasing; nothing was published"):
+        release(repo.path, env=env, on_step=competitor, today="2024-06-01")
+    assert remote.git("tag", "-l", "v1.1.0") == ""
+    assert repo.git("tag", "-l", "v1.1.0") == ""  # the checkout is as it was
+    assert repo.git("rev-parse", "HEAD") == head
+    repo.git("pull", "-q", "--rebase", "origin", "main")
+    result = release(repo.path, env=env, today="2024-06-01")
+    assert result.released
+    assert remote.git("rev-parse", "v1.1.0^{commit}") == remote.git("rev-parse", "main")
+
+
+class InjectedError(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("failing_step", ["write", "commit", "tag", "push"])
+def test_a_rerun_after_a_failure_at_any_step_finishes_the_release(
+    project: tuple[Repo, Remote], env: dict[str, str], failing_step: str
+) -> None:
+    repo, remote = project
+
+    def fail(step: str) -> None:
+        if step == failing_step:
+            raise InjectedError(step)
+
+    with pytest.raises(InjectedError):
+        release(repo.path, env=env, on_step=fail, today="2024-06-01")
+    result = release(repo.path, env=env, today="2024-06-01")
+    assert result.released or "already released" in result.reason
+    assert remote.git("tag", "-l", "v1.*") == "v1.0.0\nv1.1.0"
+    assert remote.git("rev-parse", "v1.1.0^{commit}") == remote.git("rev-parse", "main")
+    assert remote.git("log", "--format=%s", "v1.0.0..main").splitlines()[0] == "chore(release): 1.1.0"
+    assert remote.git("log", "--format=%s", "v1.0.0..main").count("chore(release)") == 1
+    assert remote.git("show", "main:CHANGELOG.md").count("## 1.1.0") == 1
+    final = release(repo.path, env=env, today="2024-06-01")
+    assert not final.released
+    assert final.reason == "v1.1.0 is already released; nothing to do"
+
+
+def test_prerelease_branch(project: tuple[Repo, Remote]) -> None:
+    repo, remote = project
+    repo.git("switch", "-q", "-c", "beta")
+    repo.commit("feat!: new engine")
+    repo.git("push", "-q", "origin", "beta")
+    done = relbot(repo, "release")
+    assert done.returncode == 0, done.stderr
+    assert remote.git("tag", "-l", "v2*") == "v2.0.0-beta.1"
+
+
+def test_unknown_placeholder_in_the_message_is_a_config_error(project: tuple[Repo, Remote]) -> None:
+    repo, _ = project
+    config = json.loads((repo.path / ".releaserc.json").read_text(encoding="utf-8"))
+    config["plugins"][3][1]["message"] = "release ${nextRelease.versoin}"
+    (repo.path / ".releaserc.json").write_text(json.dumps(config), encoding="utf-8")
+    repo.git("commit", "-qam", "chore: typo")
+    done = relbot(repo, "release", "--dry-run")
+    assert done.returncode == 3
+    assert "unknown placeholder ${nextRelease.versoin}" in done.stderr
+
+
+def test_github_actions_outputs(project: tuple[Repo, Remote], tmp_path: Path) -> None:
+    repo, _ = project
+    output, summary = tmp_path / "out", tmp_path / "summary"
+    done = relbot(repo, "release", env={"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(output),
+                                        "GITHUB_STEP_SUMMARY": str(summary)})
+    assert done.returncode == 0, done.stderr
+    text = output.read_text(encoding="utf-8")
+    assert "released=true\nversion=1.1.0\ntag=v1.1.0\nprevious-version=1.0.0\n" in text
+    assert "notes<<RELBOT_EOF_" in text
+    assert "* **api:** paginate" in text
+    assert f"commit-sha={repo.git('rev-parse', 'HEAD')}" in text
+    assert summary.read_text(encoding="utf-8").startswith("### Released v1.1.0")
+    assert repo.git("log", "-1", "--format=%an") == "github-actions[bot]"
