@@ -72,13 +72,17 @@ def publish(
                    "pipelines kept pushing first", "raise --retries, or rerun the job")
 
 
-def push_error(output: str, branch: str, env: Mapping[str, str]) -> GitError:
+BYPASS = "push with a PAT or GitHub App token that is allowed to bypass the branch protection"
+
+
+def push_error(output: str, branch: str, env: Mapping[str, str],
+               protected_hint: str = f"use --create-pr to open a pull request instead, or {BYPASS}"
+               ) -> GitError:
     """A clear error for a push that failed for a reason other than a moved branch."""
     detail = output.strip().splitlines()[-1] if output.strip() else "no message"
     if "GH006" in output or "protected branch" in output.lower():
         return GitError(f"{branch} is a protected branch and the server refused the push: {detail}",
-                        "use --create-pr to open a pull request instead, or push with a token of "
-                        "an account or app allowed to bypass the branch protection")
+                        protected_hint)
     if any(s in output for s in ("Authentication failed", "could not read Username", "403", "401")):
         token = gitauth.find_token(env)
         if token is None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from relbot import fsio, gitauth
 from relbot.errors import GitError
 from relbot.model import Tag
-from relbot.publish import push_error
+from relbot.publish import BYPASS, push_error
 
 if TYPE_CHECKING:
     from relbot.api import VersionPlan
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from relbot.release import ReleaseResult, _Context
 
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "stale info")
+RELEASE_PROTECTED_HINT = (f"{BYPASS}; or stop committing release assets (drop @semantic-release/git "
+                          "and keep the version in tags only), so the release pushes just a tag")
 
 
 def run_steps(ctx: _Context, plan: ReleasePlan, version: VersionPlan) -> ReleaseResult:
@@ -85,7 +87,7 @@ def _push(ctx: _Context, tag: str, before: str | None, sha: str | None) -> None:
         raise GitError(f"{ctx.branch} moved on origin while releasing; nothing was published (the "
                        "push is atomic: the branch and the tag go together or not at all)",
                        "rerun the release on the new head")
-    raise push_error(output, ctx.branch, ctx.env)
+    raise push_error(output, ctx.branch, ctx.env, RELEASE_PROTECTED_HINT)
 
 
 def _github_release(ctx: _Context, tag: str, name: str, body: str, prerelease: bool,
