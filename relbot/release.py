@@ -64,7 +64,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     token = gitauth.find_token(environment)
     auth = gitauth.git_auth_env(token, repo.remote_url("origin"), environment)
     ctx = _Context(repo, config, environment, name, auth, say, on_step)
-    _check_not_behind(ctx)
+    _check_not_behind(ctx, dry_run)
     version = plan_version(repo.root, branch=name, env=environment, config_path=config_path,
                            say=say, today=today)
     if not version.released:
@@ -129,12 +129,16 @@ def _version_files(cfg: Config, root: Path) -> list[VersionFile]:
     return entries
 
 
-def _check_not_behind(ctx: _Context) -> None:
+def _check_not_behind(ctx: _Context, dry_run: bool) -> None:
     """The branch on origin must be HEAD or behind it; read-only (ls-remote), so dry runs too."""
     if ctx.repo.remote_url("origin") is None:
         return
     code, output = ctx.repo.attempt("ls-remote", "--heads", "origin", f"refs/heads/{ctx.branch}",
                                     env=ctx.auth)
+    if code != 0 and dry_run:
+        last = output.strip().splitlines()[-1] if output.strip() else "no answer"
+        ctx.say(f"warning: origin cannot be reached ({last}); the release itself will check it")
+        return
     if code != 0:
         raise push_error(output, ctx.branch, ctx.env)
     remote_sha = output.split()[0] if output.split() else None
@@ -155,7 +159,10 @@ def _preflight(ctx: _Context, plan: ReleasePlan, dry_run: bool) -> None:
         if path in planned and fsio.read_text(ctx.repo.root / path) == planned[path]:
             continue  # a rerun after the write step: already what the plan writes
         dirty.append(path)
-    if dirty:
+    if dirty and dry_run:
+        ctx.say(f"warning: the working tree has uncommitted changes ({', '.join(dirty[:5])}); "
+                "the release itself would refuse to start")
+    elif dirty:
         raise GitError(f"the working tree has uncommitted changes: {', '.join(dirty[:5])}",
                        "commit or stash them; a release is made from a clean checkout")
     if not dry_run:  # a dry run prints them with the plan

@@ -66,7 +66,8 @@ def test_relbot_runs_on_its_own_checkout() -> None:
     attached = subprocess.run(["git", "-C", str(ROOT), "symbolic-ref", "-q", "HEAD"],
                               capture_output=True, check=False).returncode == 0
     branch = [] if attached else ["--branch", "main"]  # CI may check out a detached HEAD
-    for command in (["version", "--json", *branch], ["changelog", *branch]):
+    for command in (["version", "--json", *branch], ["changelog", *branch],
+                    ["release", "--dry-run", *branch]):
         done = subprocess.run([sys.executable, "-m", "relbot", *command], cwd=ROOT,
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
