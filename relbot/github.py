@@ -32,17 +32,19 @@ def repository_slug(repo: GitRepo, env: Mapping[str, str]) -> str:
 
 
 def client(env: Mapping[str, str]) -> Any:
-    from github import Auth, Github  # noqa: PLC0415 - PyGithub is slow to import
-    from urllib3.util import Retry  # noqa: PLC0415
+    from github import Auth, Github, GithubRetry  # noqa: PLC0415 - PyGithub is slow to import
 
     token = gitauth.find_token(env)
     if token is None:
         raise GitHubError("no GitHub token: the API needs one",
                           f"set one of {', '.join(gitauth.TOKEN_VARIABLES)}")
-    retry = Retry(total=4, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504),
-                  allowed_methods=None, respect_retry_after_header=True)
+    # 5xx and rate limits (403/429 with GitHub's headers) are retried with backoff, for every
+    # method: a repeated POST that had landed answers 422 `already_exists`, which is handled.
+    retry = GithubRetry(total=5, backoff_factor=0.5, allowed_methods=None,
+                        secondary_rate_wait=30, max_rate_limit_wait=300)
     return Github(base_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
-                  auth=Auth.Token(token.value), retry=retry, timeout=30, per_page=100)
+                  auth=Auth.Token(token.value), retry=retry, timeout=30, per_page=100,
+                  seconds_between_requests=0, seconds_between_writes=0)
 
 
 def open_pull_request(repo: GitRepo, env: Mapping[str, str], *, head: str, base: str,
@@ -69,6 +71,11 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
     data = getattr(exc, "data", None)
     detail = data.get("message", "") if isinstance(data, dict) else str(data or "")
     detail = redact.redact(str(detail))
+    headers = {k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()}
+    if status in (403, 429) and (headers.get("x-ratelimit-remaining") == "0"
+                                 or "rate limit" in detail.lower() or "retry-after" in headers):
+        return GitHubError(f"{doing}: GitHub's rate limit was hit and did not reset in time "
+                           f"({status} {detail})", "rerun later; the release resumes where it stopped")
     if status == 401:
         return GitHubError(f"{doing}: the token was refused (401 {detail})",
                            "the token is invalid or expired; create a new one")
@@ -84,36 +91,50 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
 
 def find_release(repo: GitRepo, env: Mapping[str, str], tag: str) -> str | None:
     """The URL of the GitHub Release for `tag`, or None when there is none."""
-    from github import GithubException, UnknownObjectException  # noqa: PLC0415
+    from github import GithubException  # noqa: PLC0415
 
     slug = repository_slug(repo, env)
     try:
-        return str(client(env).get_repo(slug).get_release(tag).html_url)
-    except UnknownObjectException:
-        return None
+        found = _release_by_tag(client(env).get_repo(slug), tag)
     except GithubException as exc:
         raise api_error(exc, f"reading the release {tag} of {slug}", "`contents: read`") from None
+    return str(found.html_url) if found is not None else None
+
+
+def _release_by_tag(remote: Any, tag: str) -> Any:
+    """The release for `tag`, drafts included (GitHub's by-tag lookup skips drafts)."""
+    from github import UnknownObjectException  # noqa: PLC0415
+
+    try:
+        return remote.get_release(tag)
+    except UnknownObjectException:
+        pass
+    for index, release in enumerate(remote.get_releases()):
+        if release.tag_name == tag:
+            return release
+        if index >= 300:
+            break
+    return None
 
 
 def publish_release(repo: GitRepo, env: Mapping[str, str], *, tag: str, name: str, body: str,
                     prerelease: bool, draft: bool) -> str:
     """Create the GitHub Release for `tag`, or update it when it exists; returns its URL."""
-    from github import GithubException, UnknownObjectException  # noqa: PLC0415
+    from github import GithubException  # noqa: PLC0415
 
     slug = repository_slug(repo, env)
     try:
         remote = client(env).get_repo(slug)
-        try:
-            release = remote.get_release(tag)
-        except UnknownObjectException:
+        release = _release_by_tag(remote, tag)
+        if release is None:
             try:
                 created = remote.create_git_release(tag=tag, name=name, message=body,
                                                     draft=draft, prerelease=prerelease)
                 return str(created.html_url)
             except GithubException as exc:
-                if exc.status != 422:
+                release = _release_by_tag(remote, tag) if exc.status == 422 else None
+                if release is None:  # not made meanwhile by a concurrent run
                     raise
-                release = remote.get_release(tag)  # made meanwhile by a concurrent run
         release.update_release(name=name, message=body, draft=draft, prerelease=prerelease)
         return str(release.html_url)
     except GithubException as exc:

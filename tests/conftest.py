@@ -8,7 +8,7 @@ import pytest
 
 from tests.gitfixture import Repo, isolated_env, make_repo
 
-pytest_plugins = ["tests.gitserver_fixtures"]
+pytest_plugins = ["tests.gitserver_fixtures", "tests.github_api.fixtures"]
 
 
 @pytest.fixture
