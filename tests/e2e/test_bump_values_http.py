@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.gitfixture import Repo, make_repo
+from tests.github_api.server import FakeGitHub
 from tests.gitserver import GitHttpServer, token_header_env
 
 VALUES = 'app:\n  image:\n    repository: ghcr.io/acme/app\n    tag: "1.0.0"  # CI\n'
@@ -94,3 +95,46 @@ def test_protected_branch_rejection_is_explained(tmp_path: Path, env: dict[str, 
     assert "protected branch" in done.stderr
     assert "--create-pr" in done.stderr
     _assert_no_secret(git_http_server, repo, done, git_http_server.token)
+
+
+class LiveBranches(dict[str, str]):
+    """The fake API's branch table, answered from the real git server's repository."""
+
+    def __init__(self, bare: Path, env: dict[str, str]) -> None:
+        super().__init__()
+        self.bare, self.env = bare, env
+
+    def __contains__(self, name: object) -> bool:
+        done = subprocess.run(["git", "--git-dir", str(self.bare), "rev-parse", "--verify", "-q",
+                               f"refs/heads/{name}"], env=self.env, capture_output=True, check=False)
+        return done.returncode == 0 or super().__contains__(name)
+
+
+def test_create_pr_pushes_a_branch_and_reuses_the_open_pull_request(
+    tmp_path: Path, env: dict[str, str], git_http_server: GitHttpServer, fake_github: FakeGitHub
+) -> None:
+    repo = _setup(tmp_path, env, git_http_server)
+    git_http_server.protect_branch("acme/gitops.git", "main")
+    fake_github.add_repo("acme/gitops")
+    fake_github.repo("acme/gitops").branches = LiveBranches(
+        git_http_server.repo_path("acme/gitops.git"), env)
+    api = {"GITHUB_TOKEN": git_http_server.token, "GITHUB_API_URL": fake_github.url,
+           "GITHUB_REPOSITORY": "acme/gitops", "RELBOT_TOKEN": git_http_server.token}
+    fake_github.token = git_http_server.token  # one token for git and the API, as in CI
+    first = _bump(repo, api, "--create-pr")
+    assert first.returncode == 0, first.stderr
+    pulls = list(fake_github.repo("acme/gitops").pulls.values())
+    assert len(pulls) == 1
+    assert pulls[0].base == "main"
+    assert pulls[0].head.startswith("relbot/bump-values/main/")
+    assert pulls[0].title == "chore: update image tags to 1.1.0"
+    remote = git_http_server.repo_path("acme/gitops.git")
+    shown = subprocess.run(["git", "--git-dir", str(remote), "show",
+                            f"{pulls[0].head}:values-production.yaml"],
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert 'tag: "1.1.0"  # CI' in shown
+    assert repo.git("status", "--porcelain") == ""
+    second = _bump(repo, api, "--create-pr")
+    assert second.returncode == 0, second.stderr
+    assert len(fake_github.repo("acme/gitops").pulls) == 1  # the open one was reused
+    _assert_no_secret(git_http_server, repo, first, git_http_server.token)
