@@ -228,3 +228,24 @@ def test_github_actions_outputs(project: tuple[Repo, Remote], tmp_path: Path) ->
     assert f"commit-sha={repo.git('rev-parse', 'HEAD')}" in text
     assert summary.read_text(encoding="utf-8").startswith("### Released v1.1.0")
     assert repo.git("log", "-1", "--format=%an") == "github-actions[bot]"
+
+
+def test_release_runs_the_values_step_after_tagging_when_configured(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    remote = Remote(tmp_path, env)
+    repo = make_repo(tmp_path, env)
+    repo.git("remote", "add", "origin", str(remote.bare))
+    config = {"branches": ["main"], "plugins": ["@semantic-release/commit-analyzer"], "values": {
+        "onRelease": True, "push": True,
+        "files": [{"path": "k8s/values-production.yaml", "set": {"app.image.tag": "${version}"}}]}}
+    repo.commit("feat: first", {".releaserc.json": json.dumps(config),
+                                "k8s/values-production.yaml": 'app:\n  image:\n    tag: "1.0.0"\n'})
+    repo.tag("v1.0.0")
+    repo.commit("fix: second")
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+    result = release(repo.path, env=env, today="2024-06-01")
+    assert result.steps_done[-1] == "bump-values"
+    assert remote.git("show", "main:k8s/values-production.yaml") == 'app:\n  image:\n    tag: "1.0.1"'
+    assert remote.git("log", "-1", "--format=%s", "main") == "chore: update image tags to 1.0.1"
+    assert remote.git("rev-parse", "v1.0.1^{commit}") == remote.git("rev-parse", "main~1")
