@@ -100,15 +100,16 @@ def edit_values(
     targets = _dedupe(targets, source)
     replacements: list[tuple[int, int, str]] = []
     changes: list[ValueChange] = []
+    counts = {index: yamldoc.alias_count(doc) for index, doc in enumerate(docs)}
     for target in targets:
-        _check_alias(docs[target.document], target, source)
+        _check_alias(counts[target.document], target, source)
         change, span = _render_target(text, target, source, allow_downgrade)
         changes.append(change)
         if change.changed:
             replacements.append((*span, change.new_source))
     new_text = _apply(text, replacements)
     if new_text != text:
-        _verify(text, new_text, changes, source)
+        _verify(docs, new_text, changes, source)
     return EditResult(new_text, tuple(changes))
 
 
@@ -254,8 +255,7 @@ def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
     return list(by_place.values())
 
 
-def _check_alias(doc: Any, target: _Target, source: str) -> None:
-    counts = yamldoc.alias_count(doc)
+def _check_alias(counts: dict[int, int], target: _Target, source: str) -> None:
     nodes = [*target.chain, target.node] if target.node is not None else [*target.chain, target.parent]
     for node in nodes:
         if node is None or counts.get(id(node), 0) <= 1:
@@ -365,31 +365,53 @@ def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _verify(old_text: str, new_text: str, changes: list[ValueChange], source: str) -> None:
-    """Parse both texts; the data must differ exactly at the changed paths, with the new values."""
-    before, after = _load(old_text, source), _load(new_text, source)
+def _verify(docs: list[Any], new_text: str, changes: list[ValueChange], source: str) -> None:
+    """Compose the new text; its node trees must equal the old ones everywhere but at the changed
+    paths, where the scalar must read back as the value set, with the type intended."""
+    try:
+        new_docs = yamldoc.compose(new_text, source)
+    except InputError:
+        raise InputError(f"{source}: the edited text is not valid YAML; nothing was written",
+                         "please report this with the file") from None
+    expected: dict[tuple[int, tuple[PathPart, ...]], Any] = {}
     for change in changes:
-        if not change.changed:
-            continue
-        scalar = render(change.new, None) if change.old is None else change.new_source
-        expected = _load(f"v: {scalar}\n", source)[0]["v"]
-        _assign(before[change.document], change.parts, expected)
-    if before != after:
+        if change.changed:
+            scalar = render(change.new, None) if change.old is None else change.new_source
+            probe = yamldoc.compose(f"v: {scalar}\n", source)[0]
+            expected[(change.document, change.parts)] = probe.value[0][1]
+    if len(new_docs) != len(docs) or not all(
+            _same(old, new, (), index, expected, set()) for index, (old, new) in enumerate(
+                zip(docs, new_docs, strict=True))):
         raise InputError(f"{source}: the edited text does not read back as exactly the values "
                          "set; nothing was written", "please report this with the file")
 
 
-def _assign(data: Any, path: tuple[PathPart, ...], value: Any) -> None:
-    for part in path[:-1]:
-        data = data[part]
-    data[path[-1]] = value
-
-
-def _load(text: str, source: str) -> list[Any]:
-    from ruamel.yaml import YAML  # noqa: PLC0415
-
-    try:
-        return list(YAML(typ="safe", pure=True).load_all(text))
-    except Exception as exc:  # any failure here means the edit is unsafe
-        raise InputError(f"{source}: the edited text is not valid YAML ({exc}); nothing was written",
-                         "please report this with the file") from None
+def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
+          expected: dict[tuple[int, tuple[PathPart, ...]], Any], seen: set[int]) -> bool:
+    if (doc, path) in expected:
+        want = expected[(doc, path)]
+        return bool(yamldoc.is_scalar(new) and new.value == want.value and new.tag == want.tag)
+    if id(old) in seen:
+        return True  # an alias of a node already compared
+    seen.add(id(old))
+    if type(old) is not type(new) or old.tag != new.tag:
+        return False
+    if yamldoc.is_scalar(old):
+        return bool(old.value == new.value)
+    if yamldoc.is_sequence(old):
+        return len(old.value) == len(new.value) and all(
+            _same(a, b, (*path, i), doc, expected, seen)
+            for i, (a, b) in enumerate(zip(old.value, new.value, strict=True)))
+    new_pairs = list(new.value)
+    created = [(k, v) for k, v in new_pairs if (doc, (*path, k.value)) in expected
+               and all(ok.value != k.value for ok, _ in old.value)]
+    kept = [pair for pair in new_pairs if pair not in created]
+    if len(kept) != len(old.value):
+        return False
+    for (old_key, old_value), (new_key, new_value) in zip(old.value, kept, strict=True):
+        if not _same(old_key, new_key, (*path, "<key>"), doc, expected, seen):
+            return False
+        key = old_key.value if yamldoc.is_scalar(old_key) else "<key>"
+        if not _same(old_value, new_value, (*path, key), doc, expected, seen):
+            return False
+    return all(_same(None, v, (*path, k.value), doc, expected, seen) for k, v in created)
