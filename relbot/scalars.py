@@ -54,9 +54,18 @@ def plain_is_safe(text: str) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
         return False
-    if any(ch in text for ch in "\n\r\x00") or any(ord(ch) < 32 for ch in text):
+    if not all(_printable(ch) for ch in text) or any(ch in text for ch in "\x85\u2028\u2029"):
         return False
+    if "?" in text or text[0] == ":":
+        return False  # `?` and a leading `:` break YAML 1.1 readers inside flow collections
     return not any(ch in text for ch in ",[]{}")  # flow indicators: unsafe inside flow collections
+
+
+def _printable(ch: str) -> bool:
+    """YAML's printable set, minus the line breaks a plain or quoted scalar cannot keep raw."""
+    code = ord(ch)
+    return (code in (0x09,) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF)
 
 
 def double_quoted(text: str) -> str:
@@ -70,8 +79,10 @@ def double_quoted(text: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(f"\\x{ord(ch):02x}")
+        elif not _printable(ch):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code <= 0xFF else
+                       f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -79,7 +90,7 @@ def double_quoted(text: str) -> str:
 
 def single_quoted(text: str) -> str | None:
     """The single-quoted form, or None when the value needs escapes single quotes cannot hold."""
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    if not all(_printable(ch) and ch != "\t" for ch in text):
         return None
     return "'" + text.replace("'", "''") + "'"
 

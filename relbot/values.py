@@ -171,9 +171,12 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
     for index, doc in enumerate(docs):
         if document is not None and index != document:
             continue
-        for mapping, path in yamldoc.walk_mappings(doc):
-            found.extend(_split_reference(index, mapping, path, target, what, source))
-        found.extend(_whole_references(index, doc, target, what))
+        matches = [*(t for mapping, path in yamldoc.walk_mappings(doc)
+                     for t in _split_reference(index, mapping, path, target, what, source)),
+                   *_whole_references(index, doc, target, what)]
+        for match in matches:  # the nodes above, so a shared (anchored) mapping is refused
+            match.chain = yamldoc.lookup(doc, match.path, source, index).chain[:-1]
+        found.extend(matches)
     if not found:
         raise InputError(
             f"{source}: no reference to image {target.name} (no `repository:` with a `tag:` "
@@ -198,6 +201,9 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
             yield _Target(index, (*path, "tag"), tag, mapping, target.tag, what)
     elif tag is not None and (target.tag or target.digest):
         value = f"{target.tag or ''}@{target.digest}" if target.digest else str(target.tag)
+        if digest is not None and yamldoc.is_scalar(digest) and digest.value and not target.digest:
+            # a new tag with the old digest beside it would still pin the old image
+            yield _Target(index, (*path, "digest"), digest, mapping, "", what)
         if not target.tag:
             raise InputError(f"{source}: {format_path(path)} has no `digest:` key for "
                              f"{target.digest}", "add a digest key, or pass TAG@DIGEST")
@@ -284,6 +290,8 @@ def _render_target(text: str, target: _Target, source: str,
         raise InputError(f"{source}: {path} is a block scalar ({node.style}); relbot only sets "
                          "single-line values", "make it a plain or quoted value first")
     start, end = yamldoc.scalar_span(text, node)
+    if node.value == "" and node.style is None:  # `tag:` with nothing after it
+        start = end = _after_colon(text, target)
     old_source = text[start:end]
     old_value = str(node.value)
     if not allow_downgrade:
@@ -293,9 +301,18 @@ def _render_target(text: str, target: _Target, source: str,
         keep = None
     new_source = old_source if old_value == target.value and _reads_as(old_source, node) \
         else render(target.value, node.style, keep)
+    if start == end and not old_source and new_source:
+        new_source = " " + new_source
     change = ValueChange(path, target.document, node.start_mark.line + 1, old_value,
                          target.value, old_source, new_source, target.path)
     return change, (start, end)
+
+
+def _after_colon(text: str, target: _Target) -> int:
+    """Where an empty value goes: right after the `:` that follows its key."""
+    key = next(k for k, v in target.parent.value if v is target.node)
+    colon = text.index(":", key.end_mark.index)
+    return colon + 1
 
 
 def _reads_as(old_source: str, node: Any) -> bool:
@@ -313,6 +330,9 @@ def _refuse_downgrade(old: str, new: str, path: str, source: str) -> None:
 
 
 def _as_semver(text: str) -> semver.Version | None:
+    ref = parse_reference(text)
+    if ref is not None and ref.tag is not None:
+        text = ref.tag  # `repo:1.2.4` compares by its tag
     text = text.split("@", 1)[0]
     candidate = text[1:] if text[:1] in "vV" else text
     return semver.Version.parse(candidate) if semver.Version.is_valid(candidate) else None
@@ -344,6 +364,8 @@ def _creation(text: str, target: _Target) -> tuple[int, str]:
 
 def _subtree_end(node: Any) -> int:
     end = int(node.end_mark.index)
+    if getattr(node, "flow_style", False):
+        return end  # a flow collection ends at its closing bracket
     if yamldoc.is_mapping(node) and node.value:
         return max(_subtree_end(node.value[-1][1]), int(node.value[-1][0].end_mark.index))
     if yamldoc.is_sequence(node) and node.value:
@@ -409,9 +431,12 @@ def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
     if len(kept) != len(old.value):
         return False
     for (old_key, old_value), (new_key, new_value) in zip(old.value, kept, strict=True):
-        if not _same(old_key, new_key, (*path, "<key>"), doc, expected, seen):
+        if not _same(old_key, new_key, (*path, 0), doc, {}, seen):  # keys are never edited
             return False
-        key = old_key.value if yamldoc.is_scalar(old_key) else "<key>"
-        if not _same(old_value, new_value, (*path, key), doc, expected, seen):
+        if not yamldoc.is_scalar(old_key):
+            if not _same(old_value, new_value, (*path, 0), doc, {}, seen):
+                return False
+            continue
+        if not _same(old_value, new_value, (*path, old_key.value), doc, expected, seen):
             return False
     return all(_same(None, v, (*path, k.value), doc, expected, seen) for k, v in created)
