@@ -24,7 +24,9 @@ class Context:
         self.verbose = verbose
 
     def say(self, message: str) -> None:
-        click.echo(message, err=True)
+        from relbot.redact import redact  # noqa: PLC0415
+
+        click.echo(redact(message), err=True)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -182,6 +184,9 @@ def _explain(obj: Context, plan: Any) -> None:
 
 def main() -> None:
     """Entry point: run the CLI and map RelbotError to stderr and its exit code."""
+    from relbot import redact  # noqa: PLC0415
+
+    redact.install_logging_filter()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -191,10 +196,16 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except RelbotError as exc:
-        click.echo(f"relbot: error: {exc.message}", err=True)
+        click.echo(f"relbot: error: {redact.redact(exc.message)}", err=True)
         if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
+            click.echo(f"hint: {redact.redact(exc.hint)}", err=True)
         if ghactions.in_actions(os.environ):
-            click.echo(ghactions.error_annotation(exc.message), err=False)
+            click.echo(ghactions.error_annotation(redact.redact(exc.message)), err=False)
         sys.exit(int(exc.exit_code))
+    except Exception as exc:
+        import traceback  # noqa: PLC0415
+
+        click.echo(redact.redact("".join(traceback.format_exception(exc))), err=True)
+        click.echo("relbot: internal error (a bug): please report it with the text above", err=True)
+        sys.exit(int(ExitCode.ERROR))
     sys.exit(0)
