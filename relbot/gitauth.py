@@ -48,10 +48,15 @@ def git_auth_env(token: Token | None, remote_url: str | None, env: Mapping[str, 
     host = parts.hostname + (f":{parts.port}" if parts.port else "")
     basic = base64.b64encode(f"x-access-token:{token.value}".encode()).decode()
     count = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
+    key = f"http.{parts.scheme}://{host}/.extraHeader"
     return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"http.{parts.scheme}://{host}/.extraHeader",
-        f"GIT_CONFIG_VALUE_{count}": f"Authorization: Basic {basic}",
+        "GIT_CONFIG_COUNT": str(count + 2),
+        # an empty value first resets the headers configured so far, such as the one
+        # actions/checkout leaves in .git/config: two Authorization headers get a 400 from GitHub
+        f"GIT_CONFIG_KEY_{count}": key,
+        f"GIT_CONFIG_VALUE_{count}": "",
+        f"GIT_CONFIG_KEY_{count + 1}": key,
+        f"GIT_CONFIG_VALUE_{count + 1}": f"Authorization: Basic {basic}",
     }
 
 

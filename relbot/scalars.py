@@ -13,7 +13,7 @@ from enum import Enum
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE"
                    r"|on|On|ON|off|Off|OFF)$")
-_INT = re.compile(r"^[-+]?(?:0b[0-1_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*"
+_INT = re.compile(r"^[-+]?(?:0[bB][0-1_]+|0[oO]?[0-7_]+|0[xX][0-9a-fA-F_]+|[0-9][0-9_]*"
                   r"|[1-9][0-9_]*(?::[0-5]?[0-9])+)$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$"
                     r"|^[-+]?[0-9][0-9_]*(?:[eE][-+]?[0-9]+)$"
@@ -79,6 +79,8 @@ def double_quoted(text: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
+        elif ch in "\x85\u2028\u2029":
+            out.append({"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}[ch])
         elif not _printable(ch):
             code = ord(ch)
             out.append(f"\\x{code:02x}" if code <= 0xFF else
@@ -90,7 +92,7 @@ def double_quoted(text: str) -> str:
 
 def single_quoted(text: str) -> str | None:
     """The single-quoted form, or None when the value needs escapes single quotes cannot hold."""
-    if not all(_printable(ch) and ch != "\t" for ch in text):
+    if not all(_printable(ch) and ch not in "\t\x85\u2028\u2029" for ch in text):
         return None
     return "'" + text.replace("'", "''") + "'"
 

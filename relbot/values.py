@@ -290,8 +290,10 @@ def _render_target(text: str, target: _Target, source: str,
         raise InputError(f"{source}: {path} is a block scalar ({node.style}); relbot only sets "
                          "single-line values", "make it a plain or quoted value first")
     start, end = yamldoc.scalar_span(text, node)
+    prefix = ""
     if node.value == "" and node.style is None:  # `tag:` with nothing after it
-        start = end = _after_colon(text, target)
+        start, prefix = _empty_slot(text, target, source)
+        end = start
     old_source = text[start:end]
     old_value = str(node.value)
     if not allow_downgrade:
@@ -301,18 +303,33 @@ def _render_target(text: str, target: _Target, source: str,
         keep = None
     new_source = old_source if old_value == target.value and _reads_as(old_source, node) \
         else render(target.value, node.style, keep)
-    if start == end and not old_source and new_source:
-        new_source = " " + new_source
-    change = ValueChange(path, target.document, node.start_mark.line + 1, old_value,
+    if node.value == "" and node.style is None and new_source:
+        new_source = prefix + new_source
+    change = ValueChange(path, target.document, _line_at(text, start), old_value,
                          target.value, old_source, new_source, target.path)
     return change, (start, end)
 
 
-def _after_colon(text: str, target: _Target) -> int:
-    """Where an empty value goes: right after the `:` that follows its key."""
-    key = next(k for k, v in target.parent.value if v is target.node)
-    colon = text.index(":", key.end_mark.index)
-    return colon + 1
+def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
+    """Where an empty value goes and what precedes it: after `key:` (" "), after a list item's
+    `-` (" "), or after a flow-mapping key written without `:` (": ")."""
+    parent, node = target.parent, target.node
+    if yamldoc.is_sequence(parent):
+        index = next(i for i, item in enumerate(parent.value) if item is node)
+        after = yamldoc.subtree_end(parent.value[index - 1]) if index else parent.start_mark.index
+        dash = text.find("-", after)
+        if dash >= 0 and not parent.flow_style:
+            return dash + 1, " "
+    elif yamldoc.is_mapping(parent):
+        key = next(k for k, v in parent.value if v is node)
+        rest = text[key.end_mark.index : node.start_mark.index + 1]
+        colon = rest.find(":")
+        if colon >= 0 and not rest[:colon].strip(" \t\"'"):
+            return key.end_mark.index + colon + 1, " "
+        if parent.flow_style:
+            return key.end_mark.index, ": "
+    raise InputError(f"{source}: {format_path(target.path)} has no value and relbot cannot tell "
+                     "where one would go", "write a placeholder value there once (tag: \"\")")
 
 
 def _reads_as(old_source: str, node: Any) -> bool:
@@ -355,22 +372,11 @@ def _creation(text: str, target: _Target) -> tuple[int, str]:
         raise InputError("--create cannot add to an empty mapping", "add the key by hand once")
     first_key = parent.value[0][0]
     indent = " " * first_key.start_mark.column
-    last_end = _subtree_end(parent.value[-1][1])
+    last_end = yamldoc.subtree_end(parent.value[-1][1])
     eol = text.find("\n", last_end)
     position = len(text) if eol < 0 else eol + 1
     prefix = newline if eol < 0 else ""
     return position, f"{prefix}{indent}{key_source}: {value_source}{newline if eol >= 0 else ''}"
-
-
-def _subtree_end(node: Any) -> int:
-    end = int(node.end_mark.index)
-    if getattr(node, "flow_style", False):
-        return end  # a flow collection ends at its closing bracket
-    if yamldoc.is_mapping(node) and node.value:
-        return max(_subtree_end(node.value[-1][1]), int(node.value[-1][0].end_mark.index))
-    if yamldoc.is_sequence(node) and node.value:
-        return _subtree_end(node.value[-1])
-    return end
 
 
 def _line_at(text: str, position: int) -> int:
@@ -399,6 +405,8 @@ def _verify(docs: list[Any], new_text: str, changes: list[ValueChange], source: 
     for change in changes:
         if change.changed:
             scalar = render(change.new, None) if change.old is None else change.new_source
+            if change.old_source == "":  # an empty slot was filled: drop the ` ` or `: ` before it
+                scalar = scalar.removeprefix(":").lstrip(" ")
             probe = yamldoc.compose(f"v: {scalar}\n", source)[0]
             expected[(change.document, change.parts)] = probe.value[0][1]
     if len(new_docs) != len(docs) or not all(

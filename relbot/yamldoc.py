@@ -153,3 +153,16 @@ def alias_count(doc: Any) -> dict[int, int]:
         elif is_sequence(node):
             stack.extend(node.value)
     return counts
+
+
+def subtree_end(node: Any) -> int:
+    """Where the text of a node ends: a flow collection at its bracket, a block one at its last
+    item (not at the next key, where the composer's end mark points)."""
+    end = int(node.end_mark.index)
+    if getattr(node, "flow_style", False):
+        return end
+    if is_mapping(node) and node.value:
+        return max(subtree_end(node.value[-1][1]), int(node.value[-1][0].end_mark.index))
+    if is_sequence(node) and node.value:
+        return subtree_end(node.value[-1])
+    return end

@@ -15,6 +15,8 @@ _SAFE_KEY = re.compile(r"^[A-Za-z0-9_/-]+$")
 def parse_path(text: str) -> tuple[PathPart, ...]:
     """Split a path into mapping keys (str) and list indices (int)."""
     source = text.strip()
+    if source.startswith(".."):
+        raise _bad(text, "`..`, which in yq searches at any depth; relbot sets one exact path")
     if source.startswith("."):
         source = source[1:]
     parts: list[PathPart] = []

@@ -57,10 +57,12 @@ def test_git_gets_a_header_scoped_to_the_remote_host_through_the_environment() -
     token = gitauth.Token(TOKEN, "GH_TOKEN")
     env = gitauth.git_auth_env(token, "https://github.example.com:8443/acme/w.git",
                                {"GIT_CONFIG_COUNT": "2"})
-    assert env["GIT_CONFIG_COUNT"] == "3"
-    assert env["GIT_CONFIG_KEY_2"] == "http.https://github.example.com:8443/.extraHeader"
+    assert env["GIT_CONFIG_COUNT"] == "4"
+    assert env["GIT_CONFIG_KEY_2"] == env["GIT_CONFIG_KEY_3"] == \
+        "http.https://github.example.com:8443/.extraHeader"
+    assert env["GIT_CONFIG_VALUE_2"] == ""  # resets a header actions/checkout left behind
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
-    assert env["GIT_CONFIG_VALUE_2"] == f"Authorization: Basic {basic}"
+    assert env["GIT_CONFIG_VALUE_3"] == f"Authorization: Basic {basic}"
 
 
 @pytest.mark.parametrize("url", ["git@github.com:acme/w.git", "ssh://git@host/acme/w.git",
