@@ -1,0 +1,241 @@
+"""The composite action (action.yml) run step by step as the runner runs it, against real repositories.
+
+`tests.actionrunner` walks the action's steps. actions/setup-python is replaced by its effect (this
+Python's path in its `python-path` output) and actions/cache by a cache miss; every `run:` step is the
+real script, so the install step really creates the virtual environment under RUNNER_TEMP and
+pip-installs relbot into it from a copy of this checkout, as the runner's copy of the action would be.
+RUNNER_TEMP is shared by the tests of this module, like one job that uses the action several times:
+the first run installs (about 15 s), later runs reuse the environment (the action's own rule).
+Releases push over smart HTTP to a token-protected git server and publish to a fake GitHub API.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.actionrunner import ActionRun, run_composite
+from tests.gitfixture import Repo, make_repo
+from tests.github_api.fixtures import REPO, TOKEN
+from tests.github_api.server import FakeGitHub
+from tests.gitserver import GitHttpServer, token_header_env
+
+ROOT = Path(__file__).resolve().parents[2]
+# What GitHub downloads as the action: the repository at the ref; these are the parts the action uses.
+ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "relbot")
+CONFIG = {"branches": ["main"], "plugins": [
+    "@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator",
+    ["@semantic-release/changelog", {}], ["@semantic-release/git", {"assets": ["CHANGELOG.md"]}],
+    "@semantic-release/github"]}
+VALUES = """\
+# production values
+imprun-server:
+  image:
+    repository: ghcr.io/acme/imprun-server  # the registry
+    tag: "1.2.2"   # set by CI
+
+imprun-worker:
+  image:
+    repository: ghcr.io/acme/imprun-worker
+    tag: 1.2.2
+podAnnotations:
+  note: ""
+"""
+VALUES_PATH = "k8s/imprun/values-production.yaml"
+CHECKOUT_HEADER = "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:ghs_workflow_token").decode()
+HOSTILE = """$(touch pwned) `touch pwned` "; touch pwned; echo \""""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One runner job: its temp directory and the action's files as the runner downloaded them."""
+
+    runner_temp: Path
+    action_dir: Path
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
+    root = tmp_path_factory.mktemp("runner")
+    action_dir = root / "_actions" / "acme" / "relbot" / "v1"
+    action_dir.mkdir(parents=True)
+    for name in ACTION_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, action_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, action_dir / name)
+    (root / "_temp").mkdir()
+    return Job(root / "_temp", action_dir)
+
+
+def _run(job: Job, workspace: Path, env: Mapping[str, str], inputs: Mapping[str, str],
+         github: Mapping[str, str] | None = None) -> ActionRun:
+    def setup_python(with_inputs: Mapping[str, str]) -> Mapping[str, str]:
+        assert with_inputs == {"python-version": "3.11", "update-environment": "false"}
+        return {"python-path": sys.executable, "python-version": platform.python_version()}
+
+    def cache(with_inputs: Mapping[str, str]) -> Mapping[str, str]:
+        assert with_inputs["path"] == f"{job.runner_temp}/relbot-pip-cache"
+        key = f"relbot-pip-Linux-X64-py{platform.python_version()}-"
+        source = r"(pyproject-[0-9a-f]{40}|pypi-[0-9A-Za-z.!+-]+)"
+        assert re.fullmatch(re.escape(key) + source, with_inputs["key"])
+        return {"cache-hit": "false"}
+
+    context = {"repository": REPO, "ref": "refs/heads/main", "server_url": "https://github.com",
+               **(github or {})}
+    return run_composite(job.action_dir, inputs, env={**env, "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"},
+                         workspace=workspace, runner_temp=job.runner_temp, github=context,
+                         uses={"actions/setup-python": setup_python, "actions/cache": cache})
+
+
+def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, name: str,
+             commits: list[tuple[str, dict[str, str] | None]], tags: dict[int, str]) -> Repo:
+    """A repository on `server` with these commits (and tags after the commit at each index), cloned
+    the way actions/checkout leaves it: the workflow's own token persisted as an Authorization header."""
+    server.create_repo(name)
+    seed = make_repo(tmp_path, env, "seed")
+    for index, (message, files) in enumerate(commits):
+        seed.commit(message, files)
+        if index in tags:
+            seed.tag(tags[index])
+    auth = {**env, **token_header_env(server.token)}
+    subprocess.run(["git", "-C", str(seed.path), "push", "-q", server.url(name), "main", *tags.values()],
+                   env=auth, check=True)
+    clone = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", server.url(name), str(clone)], env=auth, check=True)
+    subprocess.run(["git", "-C", str(clone), "config", f"http.{_base(server)}/.extraheader",
+                    CHECKOUT_HEADER], env=env, check=True)
+    return Repo(clone, env)
+
+
+def _base(server: GitHttpServer) -> str:
+    return server.url("").rstrip("/")
+
+
+def _remote(server: GitHttpServer, name: str, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(server.repo_path(name)), *args], capture_output=True,
+                          text=True, check=True, env=server.backend_env()).stdout.strip()
+
+
+@pytest.mark.parametrize("git_http_server", [{"token": TOKEN}], indirect=True)
+def test_release_pushes_with_the_token_input_and_maps_every_output(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer, fake_github: FakeGitHub
+) -> None:
+    repo = _publish(tmp_path, env, git_http_server, "acme/widget.git",
+                    [("feat: first", {".releaserc.json": json.dumps(CONFIG)}),
+                     ("feat(api): paginate (#12)", None)],
+                    {0: "v1.0.0"})
+    run = _run(job, repo.path, env, {"command": "release", "github-token": TOKEN},
+               {"server_url": _base(git_http_server), "api_url": fake_github.url})
+    assert run.returncode == 0, run.log
+    outputs = run.outputs
+    assert (outputs["released"], outputs["version"], outputs["tag"], outputs["previous-version"]) == (
+        "true", "1.1.0", "v1.1.0", "1.0.0")
+    assert "* **api:** paginate" in outputs["notes"]
+    assert outputs["release-url"] == "https://github.com/acme/widget/releases/tag/v1.1.0"
+    assert outputs["commit-sha"] == _remote(git_http_server, "acme/widget.git", "rev-parse", "main")
+    assert _remote(git_http_server, "acme/widget.git", "tag") == "v1.0.0\nv1.1.0"
+    assert (outputs["changed"], outputs["diff"], outputs["pull-request-url"]) == ("", "", "")
+    assert run.summary.startswith("### Released v1.1.0\n")
+    assert "paginate" in run.summary
+    [created] = fake_github.repo(REPO).releases.values()
+    assert (created.body or "").rstrip("\n") == outputs["notes"]  # an output keeps no final newline
+    assert TOKEN not in run.log
+    assert CHECKOUT_HEADER in (repo.path / ".git" / "config").read_text(encoding="utf-8")  # left as it was
+
+
+def test_bump_values_passes_multi_line_inputs_verbatim_and_pushes(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    repo = _publish(tmp_path, env, git_http_server, "acme/gitops.git",
+                    [("chore: values", {VALUES_PATH: VALUES})], {})
+    inputs = {
+        "command": "bump-values", "github-token": git_http_server.token, "version": "1.2.3", "push": "true",
+        "files": f"\n  {VALUES_PATH}\n",
+        "set": f"\n  .imprun-server.image.tag=${{version}}  \n# a comment\npodAnnotations.note={HOSTILE}\r\n",
+        "image": "ghcr.io/acme/imprun-worker=${version}\n",
+    }
+    run = _run(job, repo.path, env, inputs, {"server_url": _base(git_http_server)})
+    assert run.returncode == 0, run.log
+    outputs = run.outputs
+    assert (outputs["changed"], outputs["version"], outputs["pull-request-url"]) == ("true", "1.2.3", "")
+    assert '-    tag: "1.2.2"   # set by CI\n+    tag: "1.2.3"   # set by CI\n' in outputs["diff"]
+    assert "-    tag: 1.2.2\n+    tag: 1.2.3\n" in outputs["diff"]
+    assert outputs["commit-sha"] == _remote(git_http_server, "acme/gitops.git", "rev-parse", "main")
+    pushed = _remote(git_http_server, "acme/gitops.git", "show", f"main:{VALUES_PATH}")
+    assert pushed == VALUES.replace("1.2.2", "1.2.3").replace('""', json.dumps(HOSTILE)).rstrip("\n")
+    assert YAML(typ="safe").load(pushed)["podAnnotations"]["note"] == HOSTILE
+    assert _remote(git_http_server, "acme/gitops.git", "log", "-1", "--format=%s") == (
+        "chore: update image tags to 1.2.3")
+    assert not list(tmp_path.rglob("pwned"))
+    assert not list(job.runner_temp.rglob("pwned"))
+    assert run.summary.startswith("### relbot bump-values\n")
+    assert "`1.2.2` | `1.2.3`" in run.summary
+    assert git_http_server.token not in run.log
+
+
+def test_bump_values_dry_run_changes_nothing(tmp_path: Path, env: dict[str, str], job: Job,
+                                             git_http_server: GitHttpServer) -> None:
+    repo = _publish(tmp_path, env, git_http_server, "acme/gitops.git",
+                    [("chore: values", {VALUES_PATH: VALUES})], {})
+    head = _remote(git_http_server, "acme/gitops.git", "rev-parse", "main")
+    run = _run(job, repo.path, env, {"command": "bump-values", "files": VALUES_PATH, "version": "1.2.3",
+                                     "image": "ghcr.io/acme/imprun-worker=${version}", "push": "true",
+                                     "dry-run": "true", "github-token": git_http_server.token})
+    assert run.returncode == 0, run.log
+    assert "+    tag: 1.2.3" in run.outputs["diff"]
+    assert run.outputs["commit-sha"] == ""
+    assert (repo.path / VALUES_PATH).read_text(encoding="utf-8") == VALUES
+    assert _remote(git_http_server, "acme/gitops.git", "rev-parse", "main") == head
+
+
+def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_environment(
+    tmp_path: Path, env: dict[str, str], job: Job
+) -> None:
+    repo = make_repo(tmp_path, env)
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    repo.commit("fix: keep trailing slashes")
+    version = _run(job, repo.path, env, {"command": "version"})
+    assert version.returncode == 0, version.log
+    assert {k: v for k, v in version.outputs.items() if v} == {
+        "released": "true", "version": "1.0.1", "tag": "v1.0.1"}
+    notes = _run(job, repo.path, env, {"command": "changelog"})
+    assert notes.returncode == 0, notes.log
+    assert "* keep trailing slashes" in notes.outputs["notes"]
+    assert "relbot: reusing" in notes.step("install").log
+    repo.commit("docs: nothing to release")
+    repo.tag("v1.0.1", ref="HEAD~1")
+    none_due = _run(job, repo.path, env, {"command": "version"})
+    assert none_due.returncode == 0, none_due.log
+    assert (none_due.outputs["released"], none_due.outputs["version"]) == ("false", "")
+
+
+@pytest.mark.parametrize(("inputs", "message"), [
+    ({"command": "publish"}, "input command must be release, bump-values, version or changelog"),
+    ({"command": "release", "files": "values.yaml"}, "input files is only for command: bump-values"),
+    ({"command": "version", "allow-downgrade": "true"},
+     "inputs allow-downgrade and create-pr are only for command: bump-values"),
+    ({"command": "release", "dry-run": "yes"}, "input dry-run must be true or false"),
+    ({"command": "bump-values", "push": "maybe"}, "input push must be true or false"),
+    ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, "input relbot-version must be a version"),
+])
+def test_bad_inputs_stop_with_an_annotation(tmp_path: Path, env: dict[str, str], job: Job,
+                                            inputs: dict[str, str], message: str) -> None:
+    repo = make_repo(tmp_path, env)
+    repo.commit("feat: first")
+    run = _run(job, repo.path, env, inputs)
+    assert run.returncode == 2
+    assert f"::error title=relbot::{message}" in run.log
