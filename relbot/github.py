@@ -86,6 +86,14 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
         return GitHubError(f"{doing}: not found (404 {detail})",
                            "check GITHUB_REPOSITORY / the origin remote, and that the token can see "
                            "the repository")
+    if status == 422:
+        errors = data.get("errors", []) if isinstance(data, dict) else []
+        reasons = ", ".join(redact.redact(str(e.get("message") or f"{e.get('field')} {e.get('code')}"))
+                            for e in errors if isinstance(e, dict))
+        return GitHubError(f"{doing}: GitHub refused the request (422 {detail}"
+                           f"{': ' + reasons if reasons else ''})",
+                           "if it says already_exists, another run made it meanwhile: rerun relbot, "
+                           "which updates what exists")
     return GitHubError(f"{doing}: GitHub answered {status} {detail}", "see the message above")
 
 

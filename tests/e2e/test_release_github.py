@@ -171,3 +171,24 @@ def test_cli_outputs_the_release_url(tmp_path: Path, env: dict[str, str],
     assert "release-url=https://github.com/acme/widget/releases/tag/v1.1.0\n" in output.read_text(
         encoding="utf-8")
     assert TOKEN not in done.stdout.replace(f"::add-mask::{TOKEN}", "") + done.stderr
+
+
+def test_422_already_exists_is_a_clear_error(tmp_path: Path, env: dict[str, str],
+                                             fake_github: FakeGitHub) -> None:
+    repo = _project(tmp_path, env)
+    fake_github.fail_next("POST", r"/repos/acme/widget/releases", 422,
+                          message="Validation Failed")
+    with pytest.raises(Exception, match=r"422 Validation Failed") as caught:
+        release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert "rerun relbot" in str(caught.value)
+    result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert result.resumed
+    assert len(_releases(fake_github)) == 1
+
+
+def test_a_secondary_rate_limit_is_waited_out(tmp_path: Path, env: dict[str, str],
+                                              fake_github: FakeGitHub) -> None:
+    repo = _project(tmp_path, env)
+    fake_github.rate_limit_next("POST", r"/repos/acme/widget/releases", secondary=True, reset_in=1)
+    assert release(repo.path, env=_env(env, fake_github), today="2024-06-01").released
+    assert len(_releases(fake_github)) == 1
