@@ -145,10 +145,14 @@ def _check_not_behind(ctx: _Context, dry_run: bool) -> None:
     head = ctx.repo.head_sha()
     if remote_sha is None or remote_sha == head or (head and ctx.repo.is_ancestor(remote_sha, head)):
         return
-    raise GitError(
+    problem = GitError(
         f"{ctx.branch} moved on origin: it is at {remote_sha[:7]}, which this checkout "
         f"({(head or '')[:7]}) does not contain; releasing now would publish an outdated state",
         "nothing was changed; rerun the release on the new head (fetch and check it out)")
+    if dry_run:
+        ctx.say(f"warning: {problem.message}; the release itself would stop here")
+        return
+    raise problem
 
 
 def _preflight(ctx: _Context, plan: ReleasePlan, dry_run: bool) -> None:

@@ -249,3 +249,17 @@ def test_release_runs_the_values_step_after_tagging_when_configured(
     assert remote.git("show", "main:k8s/values-production.yaml") == 'app:\n  image:\n    tag: "1.0.1"'
     assert remote.git("log", "-1", "--format=%s", "main") == "chore: update image tags to 1.0.1"
     assert remote.git("rev-parse", "v1.0.1^{commit}") == remote.git("rev-parse", "main~1")
+
+
+def test_dry_run_behind_origin_warns_and_still_shows_the_plan(
+    project: tuple[Repo, Remote], tmp_path: Path
+) -> None:
+    repo, remote = project
+    other = tmp_path / "other"
+    repo.git("clone", "-q", str(remote.bare), str(other))
+    Repo(other, repo.env).commit("fix: pushed by someone else")
+    Repo(other, repo.env).git("push", "-q", "origin", "main")
+    done = relbot(repo, "release", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "warning: main moved on origin" in done.stderr
+    assert done.stdout.startswith("release v1.1.0")
