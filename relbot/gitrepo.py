@@ -6,7 +6,6 @@ commit; tags come from one `git for-each-ref`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,8 +168,3 @@ def open_repo(path: Path, env: Mapping[str, str] | None = None) -> GitRepo:
     except GitError as exc:
         raise GitError(f"{path} is not inside a git repository",
                        "run relbot inside a git repository, or pass -C DIR") from exc
-
-
-def default_env() -> dict[str, str]:
-    """The environment variables relbot passes on to git (identity, HOME, PATH)."""
-    return dict(os.environ)

@@ -16,8 +16,8 @@ from relbot.gitrepo import GitRepo
 if TYPE_CHECKING:
     from relbot.bump import BumpOptions, BumpResult, FileOutcome
 
-_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "incorrect old value",
-             "cannot lock ref", "stale info")
+REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "incorrect old value",
+            "cannot lock ref", "stale info")  # git's words for "the branch moved meanwhile"
 Reapply = Callable[[], tuple[list["FileOutcome"], dict[Any, str]]]
 
 
@@ -45,7 +45,7 @@ def publish(
         if code == 0:
             say(f"pushed {sha[:7]} to {branch}" + (f" after {attempt} attempts" if attempt > 1 else ""))
             return replace(result, commit_sha=sha, pushed=True, attempts=attempt)
-        if not any(marker in output for marker in _REJECTED):
+        if not moved(output):
             raise push_error(output, branch, env)
         if attempt > options.retries:
             break
@@ -73,6 +73,11 @@ def publish(
 
 
 BYPASS = "push with a PAT or GitHub App token that is allowed to bypass the branch protection"
+
+
+def moved(output: str) -> bool:
+    """Whether a push failed because the remote branch moved (another pipeline pushed first)."""
+    return any(marker in output for marker in REJECTED)
 
 
 def push_error(output: str, branch: str, env: Mapping[str, str],

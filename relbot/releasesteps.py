@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 from relbot import fsio, gitauth
 from relbot.errors import GitError
 from relbot.model import Tag
-from relbot.publish import BYPASS, push_error
+from relbot.publish import BYPASS, moved, push_error
 
 if TYPE_CHECKING:
     from relbot.api import VersionPlan
     from relbot.plan import ReleasePlan
     from relbot.release import ReleaseResult, _Context
 
-_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "stale info")
 RELEASE_PROTECTED_HINT = (f"{BYPASS}; or stop committing release assets (drop @semantic-release/git "
                           "and keep the version in tags only), so the release pushes just a tag")
 
@@ -83,7 +82,7 @@ def _push(ctx: _Context, tag: str, before: str | None, sha: str | None) -> None:
     ctx.repo.run("tag", "-d", tag)  # nothing reached origin: leave the checkout as it was
     if before is not None and sha != before:
         ctx.repo.run("reset", "--quiet", "--hard", before)
-    if any(marker in output for marker in _REJECTED):
+    if moved(output):
         raise GitError(f"{ctx.branch} moved on origin while releasing; nothing was published (the "
                        "push is atomic: the branch and the tag go together or not at all)",
                        "rerun the release on the new head")
