@@ -15,7 +15,7 @@ from relbot.errors import GitError
 from relbot.model import RawCommit
 
 _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"
-_CHUNK = 1 << 16
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -103,16 +103,19 @@ class GitRepo:
         popen = proc.proc
         assert popen is not None  # noqa: S101
         assert popen.stdout is not None  # noqa: S101
-        # `git log A..B` walks the whole range before printing anything, so one read costs
-        # nothing in latency and lets the text be decoded and split in two C-speed calls.
-        text = popen.stdout.read().decode("utf-8", "replace")
-        for record in text.split("\x00"):
-            if record[:1] == "-":
-                if boundary is not None:
-                    boundary.add(record[1:41])
-            elif record:
-                sha, parents, message = record.split("\x1f", 2)
-                yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
+        # Records are parsed while git is still writing (it prints only after walking the
+        # range, then formats for a while): blocks up to the last NUL are decoded and split at
+        # C speed, and the caller's parsing overlaps git's formatting on the other core.
+        pending = b""
+        while chunk := popen.stdout.read1(_CHUNK):  # type: ignore[attr-defined]
+            pending += chunk
+            cut = pending.rfind(b"\x00")
+            if cut < 0:
+                continue
+            block, pending = pending[:cut], pending[cut + 1 :]
+            yield from _records(block.decode("utf-8", "replace"), boundary)
+        if pending:
+            yield from _records(pending.decode("utf-8", "replace"), boundary)
         if popen.wait() != 0:
             stderr = popen.stderr.read().decode("utf-8", "replace") if popen.stderr else ""
             raise GitError(f"git log {revision_range} failed in {self.root}: {stderr.strip()}",
@@ -149,6 +152,16 @@ class GitRepo:
         except self._exc:
             return None
         return bytes(data).decode("utf-8")
+
+
+def _records(text: str, boundary: set[str] | None) -> Iterator[RawCommit]:
+    for record in text.split("\x00"):
+        if record[:1] == "-":
+            if boundary is not None:
+                boundary.add(record[1:41])
+        elif record:
+            sha, parents, message = record.split("\x1f", 2)
+            yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
 
 
 def _hint_for(stderr: str) -> str:
