@@ -62,6 +62,14 @@ def relbot(repo: Repo, *args: str, env: dict[str, str] | None = None) -> subproc
                           env={**repo.env, **(env or {})}, capture_output=True, text=True, check=False)
 
 
+def push_from_another_clone(repo: Repo, remote: Remote, where: Path, message: str) -> None:
+    """Another pipeline: clone the remote, commit, push to main."""
+    repo.git("clone", "-q", str(remote.bare), str(where))
+    other = Repo(where, repo.env)
+    other.commit(message)
+    other.git("push", "-q", "origin", "main")
+
+
 def snapshot(path: Path) -> dict[str, str]:
     """Every file under `path`, .git included, by content hash."""
     return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -131,10 +139,7 @@ def test_branch_behind_origin_is_an_error_never_a_silent_skip(
     project: tuple[Repo, Remote], tmp_path: Path
 ) -> None:
     repo, remote = project
-    other = tmp_path / "other"
-    repo.git("clone", "-q", str(remote.bare), str(other))
-    Repo(other, repo.env).commit("fix: pushed by someone else")
-    Repo(other, repo.env).git("push", "-q", "origin", "main")
+    push_from_another_clone(repo, remote, tmp_path / "other", "fix: pushed by someone else")
     done = relbot(repo, "release")
     assert done.returncode == 4
     assert "main moved on origin" in done.stderr
@@ -146,13 +151,9 @@ def test_race_where_another_clone_pushes_first_publishes_nothing(
     project: tuple[Repo, Remote], tmp_path: Path, env: dict[str, str]
 ) -> None:
     repo, remote = project
-    other = tmp_path / "other"
-    repo.git("clone", "-q", str(remote.bare), str(other))
-
     def competitor(step: str) -> None:
         if step == "tag":  # between our checks and our push, another pipeline pushes
-            Repo(other, env).commit("fix: racing commit")
-            Repo(other, env).git("push", "-q", "origin", "main")
+            push_from_another_clone(repo, remote, tmp_path / "other", "fix: racing commit")
 
     head = repo.git("rev-parse", "HEAD")
     with pytest.raises(GitError, match="moved on origin while releasing; nothing was published"):
@@ -255,10 +256,7 @@ def test_dry_run_behind_origin_warns_and_still_shows_the_plan(
     project: tuple[Repo, Remote], tmp_path: Path
 ) -> None:
     repo, remote = project
-    other = tmp_path / "other"
-    repo.git("clone", "-q", str(remote.bare), str(other))
-    Repo(other, repo.env).commit("fix: pushed by someone else")
-    Repo(other, repo.env).git("push", "-q", "origin", "main")
+    push_from_another_clone(repo, remote, tmp_path / "other", "fix: pushed by someone else")
     done = relbot(repo, "release", "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "warning: main moved on origin" in done.stderr
