@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from relbot import fsio, gitauth
+from relbot import fsio, gitauth, templates
 from relbot.errors import GitError
 from relbot.model import Tag
 from relbot.publish import BYPASS, moved, push_error
@@ -139,9 +139,14 @@ def resume(ctx: _Context, version: VersionPlan, tag: Tag, dry_run: bool, date: s
         _push_existing(ctx, tag.name)
     if "github-release" in missing:
         github = ctx.config.github
-        name = github.release_name_template if github and github.release_name_template else tag.name
-        release_url = _github_release(ctx, tag.name, name.replace("${nextRelease.gitTag}", tag.name),
-                                      notes, version.branch_type == "prerelease",
+        values = templates.release_values(tag.version, tag.name, notes,
+                                          previous.version if previous else None,
+                                          previous.name if previous else None, ctx.branch)
+        name = templates.render((github and github.release_name_template) or "${nextRelease.gitTag}",
+                                values, "releaseNameTemplate")
+        body = templates.render((github and github.release_body_template) or "${nextRelease.notes}",
+                                values, "releaseBodyTemplate")
+        release_url = _github_release(ctx, tag.name, name, body, version.branch_type == "prerelease",
                                       bool(github and github.draft_release))
     if "bump-values" in missing:
         _bump(ctx, tag.version)
