@@ -14,13 +14,13 @@ from typing import Any
 
 from relbot import history
 from relbot.changelog import ReleaseContext, render_notes
-from relbot.commits import parse_all, parse_commit
+from relbot.commits import Commit, parse_all, parse_commit
 from relbot.config import CONFIG_FILES, JS_CONFIG_FILES, Config, load_text, parse_config
 from relbot.errors import ConfigError, GitError
 from relbot.gitrepo import GitRepo, open_repo
-from relbot.model import Analysis, Branch, Bump, Commit, Tag
+from relbot.model import Branch, Bump, Tag
 from relbot.remotes import repository_url
-from relbot.rules import analyze
+from relbot.rules import Analysis, analyze
 from relbot.versioning import next_version, resolve_branch
 
 
@@ -155,7 +155,7 @@ def plan_version(
 
 
 def _plan(
-    repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.LastRelease,
+    repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.ReleaseTags,
     commits: tuple[Commit, ...], env: Mapping[str, str], today: str | None,
     messages: tuple[str, ...], with_notes: bool,
 ) -> VersionPlan:

@@ -1,21 +1,24 @@
-"""The bump-values use case: resolve the version, edit the files, then commit and push with
-retries (or open a pull request). Returns what happened; never prints."""
+"""The bump-values use case as a plan: resolve the version, compute every file's edits from its
+text (pure), then the steps — write the files, commit, push with retries or open a pull request —
+walked by the one executor. The result reports what the executor did, so a change that did not
+land says so. Never prints."""
 
 from __future__ import annotations
 
 import difflib
 import os
-import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from relbot import fsio, gitauth, redact
+from relbot import fsio, redact, steps
 from relbot.errors import GitError, InputError
 from relbot.gitrepo import GitRepo
 from relbot.images import parse_image_argument
+from relbot.publish import PullRequest, PushToBranch
 from relbot.settings import Config, ValuesFile
+from relbot.steps import Commit, Progress, Session, Step, WriteFile
 from relbot.values import Edit, SetImage, SetValue, ValueChange, edit_values
 from relbot.versionsource import resolve_version
 from relbot.yamlpath import parse_path
@@ -40,6 +43,7 @@ class BumpOptions:
     dry_run: bool = False
     retries: int = 5
     branch: str | None = None
+    strict: bool = False  # a dry run checks credentials as the real run does
 
 
 @dataclass(frozen=True)
@@ -50,15 +54,24 @@ class FileOutcome:
 
 
 @dataclass(frozen=True)
-class BumpResult:
+class ValuesTarget:
+    """One values file and the edits to make in it."""
+
+    path: str  # relative to the session root (the repository root, or the directory)
+    display: str  # as the user named it
+    edits: tuple[Edit, ...]
+    document: int | None  # 0-based
+    create: bool
+
+
+@dataclass(frozen=True)
+class ValuesPlan:
+    """What bump-values will do: the changes per file and the steps that make them land."""
+
     version: str | None
     version_source: str
     files: tuple[FileOutcome, ...]
-    commit_sha: str | None = None
-    pushed: bool = False
-    attempts: int = 0
-    pr_url: str | None = None
-    messages: tuple[str, ...] = field(default_factory=tuple)
+    steps: tuple[Step, ...]
 
     @property
     def changed(self) -> bool:
@@ -70,12 +83,89 @@ class BumpResult:
 
 
 @dataclass(frozen=True)
-class _Plan:
-    path: Path
-    display: str
-    edits: tuple[Edit, ...]
-    document: int | None
-    create: bool
+class BumpResult:
+    """What happened: `changed` is true only when the planned change landed where it was sent."""
+
+    plan: ValuesPlan
+    progress: Progress
+    steps_done: tuple[str, ...] = ()
+    commit_sha: str | None = None
+    pushed: bool = False
+    attempts: int = 0
+    pr_url: str | None = None
+    not_landed: str | None = None
+    needs: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def version(self) -> str | None:
+        return self.plan.version
+
+    @property
+    def version_source(self) -> str:
+        return self.plan.version_source
+
+    @property
+    def files(self) -> tuple[FileOutcome, ...]:
+        return self.plan.files
+
+    @property
+    def changed(self) -> bool:
+        return self.plan.changed and self.not_landed is None
+
+    @property
+    def diff(self) -> str:
+        return self.plan.diff if self.changed else ""
+
+
+def edit_targets(targets: Sequence[ValuesTarget], texts: Mapping[str, str], allow_downgrade: bool,
+                 ) -> tuple[list[FileOutcome], dict[str, str]]:
+    """Each file's changes, and the new text of the files that change. Pure: texts in."""
+    outcomes: list[FileOutcome] = []
+    changed: dict[str, str] = {}
+    for target in targets:
+        text = texts[target.path]
+        result = edit_values(text, target.edits, source=target.display, document=target.document,
+                             create=target.create, allow_downgrade=allow_downgrade)
+        diff = "".join(difflib.unified_diff(
+            text.splitlines(keepends=True), result.text.splitlines(keepends=True),
+            fromfile=f"a/{target.display}", tofile=f"b/{target.display}"))
+        outcomes.append(FileOutcome(target.display, result.changes, diff))
+        if result.text != text:
+            changed[target.path] = result.text
+    return outcomes, changed
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the commit goes: nowhere (files only), a local commit, the branch, or a pull request."""
+
+    commit: bool = False
+    push_branch: str | None = None
+    retries: int = 5
+    pull_request: PullRequest | None = None
+    message: str = DEFAULT_MESSAGE
+
+
+def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str], *, version: str | None,
+                source: str, allow_downgrade: bool, delivery: Delivery) -> ValuesPlan:
+    """The plan for `targets`, from the files' texts. Raises InputError for a missing key, a
+    refused downgrade or a file that is not YAML — before anything is written."""
+    outcomes, changed = edit_targets(targets, texts, allow_downgrade)
+    writes = tuple(WriteFile(t.path, texts[t.path], changed[t.path]) for t in targets if t.path in changed)
+    planned: list[Step] = list(writes)
+    if writes and (delivery.commit or delivery.push_branch or delivery.pull_request):
+        commit = Commit(writes, delivery.message)
+        planned.append(commit)
+
+        def replan(fresh: Mapping[str, str]) -> Mapping[str, str]:
+            return edit_targets([t for t in targets if t.path in fresh], fresh, allow_downgrade)[1]
+
+        if delivery.pull_request is not None:
+            planned.append(delivery.pull_request)
+        elif delivery.push_branch is not None:
+            planned.append(PushToBranch(delivery.push_branch, delivery.retries, commit, replan))
+    return ValuesPlan(version, source, tuple(outcomes), tuple(planned))
 
 
 def bump_values(
@@ -88,43 +178,70 @@ def bump_values(
     Files named on the command line are relative to `directory`; files from the configuration
     are relative to the repository root.
     """
-    config_root = repo.root if repo is not None else directory
     env = dict(os.environ if env is None else env)
-    values = config.values
-    commit = options.commit if options.commit is not None else bool(values and values.commit)
-    push = options.push if options.push is not None else bool(values and values.push)
-    create_pr = options.create_pr if options.create_pr is not None else \
-        bool(values and values.create_pr)
-    commit = commit or push or create_pr
+    root = repo.root if repo is not None else directory.resolve()
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
     version, source = resolve_version(options.version, options.version_from, env, repo,
                                       config.tag_format, required=needs_version)
     if needs_version:
         say(f"version {version} (from {source})")
-    plans = _plans(directory, config_root, options, config, version or "")
-    outcomes, texts = _edit_all(plans, options.allow_downgrade)
-    result = BumpResult(version, source, tuple(outcomes))
-    if options.dry_run or not result.changed:
-        return result
-    if commit and repo is None:
-        raise GitError(f"{directory} is not inside a git repository, so --commit/--push "
-                       "cannot record the change", "run in a clone, or drop --commit/--push")
-    if commit:
-        assert repo is not None  # noqa: S101 - checked above
-        _require_clean(repo, plans)
-    for plan, text in texts.items():
-        fsio.write_atomic(plan.path, text)
-    if not commit:
-        return result
-    assert repo is not None  # noqa: S101
-    message = _message(options, config, version, outcomes)
-    from relbot.publish import publish  # noqa: PLC0415 - only committing needs it
+    targets = _targets(directory, root, options, config, version or "")
+    texts = {t.path: fsio.read_text(root / t.path) for t in targets}
+    delivery = _delivery(options, config, repo, env, version, targets, texts)
+    plan = plan_values(targets, texts, version=version, source=source,
+                       allow_downgrade=options.allow_downgrade, delivery=delivery)
+    session = Session(root, repo, env, say, sleep=sleep, strict=not options.dry_run or options.strict,
+                      start_head=repo.head_sha() if repo is not None else None)
+    return run_values_plan(plan, session, dry_run=options.dry_run)
 
-    published: BumpResult = publish(
-        repo, plans, result, message, env, options, push=push, create_pr=create_pr,
-        reapply=lambda: _edit_all(plans, options.allow_downgrade), say=say, sleep=sleep)
-    return published
+
+def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> BumpResult:
+    """Check the plan, then (unless a dry run) execute it; the result says what landed."""
+    progress = steps.assess(plan.steps, session)
+    if any(step.kind == "commit" for step in progress.remaining) and session.repo is not None:
+        _require_clean(session.repo, [s for s in plan.steps if isinstance(s, WriteFile)])
+    problems = steps.preflight(progress, session)
+    if problems:
+        raise problems[0]
+    if dry_run:
+        return BumpResult(plan, progress, needs=tuple(session.needs), dry_run=True)
+    done = steps.execute(plan.steps, session)
+    return BumpResult(plan, progress, done, session.commit_sha, session.pushed, session.attempts,
+                      session.pull_request_url, session.not_landed)
+
+
+def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
+              version: str | None, targets: Sequence[ValuesTarget], texts: Mapping[str, str]) -> Delivery:
+    values = config.values
+    push = options.push if options.push is not None else bool(values and values.push)
+    create_pr = options.create_pr if options.create_pr is not None else \
+        bool(values and values.create_pr)
+    commit = options.commit if options.commit is not None else bool(values and values.commit)
+    if not (commit or push or create_pr):
+        return Delivery()
+    if repo is None:
+        raise GitError("the values files are not inside a git repository, so --commit/--push "
+                       "cannot record the change", "run in a clone, or drop --commit/--push")
+    outcomes, _ = edit_targets(targets, texts, options.allow_downgrade)
+    message = _message(options, config, version, outcomes)
+    if not (push or create_pr):
+        return Delivery(commit=True, message=message)
+    from relbot.api import detect_branch  # noqa: PLC0415
+
+    branch = options.branch or detect_branch(repo, env)
+    if create_pr:
+        from relbot.github import find_target  # noqa: PLC0415
+
+        github = config.github
+        target = find_target(env, config.repository_url, repo.remote_url(),
+                             github_url=github.github_url if github else None,
+                             github_api_url=github.github_api_url if github else None)
+        diff = "".join(o.diff for o in outcomes)
+        body = "Set by `relbot bump-values`:\n\n```diff\n" + diff + "```\n"
+        return Delivery(message=message, pull_request=PullRequest(branch, message.splitlines()[0], body,
+                                                                  target))
+    return Delivery(message=message, push_branch=branch, retries=options.retries)
 
 
 def _templates(options: BumpOptions, config: Config) -> list[str]:
@@ -137,33 +254,44 @@ def _templates(options: BumpOptions, config: Config) -> list[str]:
     return texts
 
 
-def _plans(directory: Path, config_root: Path, options: BumpOptions, config: Config,
-           version: str) -> list[_Plan]:
+def _targets(directory: Path, root: Path, options: BumpOptions, config: Config,
+             version: str) -> list[ValuesTarget]:
     document = options.document - 1 if options.document else None
     if options.sets or options.images:
         if not options.files:
             raise InputError("--set/--image need the values files to edit",
                              "name them: relbot bump-values values-production.yaml --set …")
-        edits = tuple(_parse_edits(options.sets, options.images, version))
-        return [_Plan(directory / f, f, edits, document, options.create) for f in options.files]
+        edits = tuple(parse_edits(options.sets, options.images, version))
+        return [ValuesTarget(_relative(directory / f, root), f, edits, document, options.create)
+                for f in options.files]
     if options.files:
         raise InputError("no --set or --image given for " + ", ".join(options.files),
                          "add --set PATH=VALUE or --image REPOSITORY=TAG")
     if config.values is None or not config.values.files:
         raise InputError("nothing to set: no --set/--image and no `values` section in the "
                          "configuration", "see `relbot bump-values --help`")
-    return [_config_plan(config_root, entry, version, options) for entry in config.values.files]
+    return [config_target(entry, version, options.create) for entry in config.values.files]
 
 
-def _config_plan(directory: Path, entry: ValuesFile, version: str, options: BumpOptions) -> _Plan:
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to the session root, as git names it (it may not exist yet)."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(root))
+    except ValueError:
+        return str(resolved)  # outside the repository: edited in place, never committed
+
+
+def config_target(entry: ValuesFile, version: str, create: bool = False) -> ValuesTarget:
+    """A `values.files` entry (paths relative to the repository root) as a target."""
     sets = tuple(f"{path}={value}" for path, value in entry.set.items())
     images = tuple(f"{name}={value}" for name, value in entry.images.items())
-    edits = tuple(_parse_edits(sets, images, version))
+    edits = tuple(parse_edits(sets, images, version))
     document = entry.document - 1 if entry.document else None
-    return _Plan(directory / entry.path, entry.path, edits, document, options.create or entry.create)
+    return ValuesTarget(entry.path, entry.path, edits, document, create or entry.create)
 
 
-def _parse_edits(sets: Sequence[str], images: Sequence[str], version: str) -> list[Edit]:
+def parse_edits(sets: Sequence[str], images: Sequence[str], version: str) -> list[Edit]:
     edits: list[Edit] = []
     for text in sets:
         path, sep, value = text.partition("=")
@@ -174,29 +302,9 @@ def _parse_edits(sets: Sequence[str], images: Sequence[str], version: str) -> li
     return edits
 
 
-def _edit_all(plans: Sequence[_Plan], allow_downgrade: bool) -> tuple[list[FileOutcome], dict[_Plan, str]]:
-    outcomes: list[FileOutcome] = []
-    texts: dict[_Plan, str] = {}
-    for plan in plans:
-        text = fsio.read_text(plan.path)
-        result = edit_values(text, plan.edits, source=plan.display, document=plan.document,
-                             create=plan.create, allow_downgrade=allow_downgrade)
-        diff = "".join(difflib.unified_diff(
-            text.splitlines(keepends=True), result.text.splitlines(keepends=True),
-            fromfile=f"a/{plan.display}", tofile=f"b/{plan.display}"))
-        outcomes.append(FileOutcome(plan.display, result.changes, diff))
-        if result.text != text:
-            texts[plan] = result.text
-    return outcomes, texts
-
-
-def _require_clean(repo: GitRepo, plans: Sequence[_Plan]) -> None:
-    ours = {str(p.path.resolve()) for p in plans}
-    dirty = []
-    for line in repo.run("status", "--porcelain", "--untracked-files=no").splitlines():
-        name = line[3:].split(" -> ")[-1]
-        if str((repo.root / name).resolve()) not in ours:
-            dirty.append(name)
+def _require_clean(repo: GitRepo, writes: Sequence[WriteFile]) -> None:
+    ours = {w.path for w in writes}
+    dirty = [name for name in repo.status_paths() if name not in ours]
     if dirty:
         raise GitError(f"the working tree has other changes ({', '.join(dirty[:5])}); a retry "
                        "after a rejected push resets the branch and would lose them",
@@ -210,11 +318,23 @@ def _message(options: BumpOptions, config: Config, version: str | None,
     return redact.redact(template.replace("${version}", version or fallback))
 
 
-def token_env(repo: GitRepo, env: Mapping[str, str]) -> dict[str, str]:
-    """The auth environment for pushing to `origin` (empty for ssh or when there is no token)."""
-    return gitauth.git_auth_env(gitauth.find_token(env), repo.remote_url("origin"), env)
+def message_for(config: Config, version: str) -> str:
+    """The values commit message `relbot release` uses for `values.onRelease`."""
+    template = (config.values.message if config.values else None) or DEFAULT_MESSAGE
+    return redact.redact(template.replace("${version}", version))
 
 
-def backoff(attempt: int) -> float:
-    """Jittered exponential backoff: about 0.5 s, 1 s, 2 s, … capped at 8 s."""
-    return float(min(8.0, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random()))  # noqa: S311
+__all__ = [
+    "BumpOptions",
+    "BumpResult",
+    "Delivery",
+    "FileOutcome",
+    "ValuesPlan",
+    "ValuesTarget",
+    "bump_values",
+    "config_target",
+    "edit_targets",
+    "field",
+    "message_for",
+    "plan_values",
+]

@@ -1,5 +1,6 @@
 """What `relbot bump-values` prints and reports: stdout text, stderr lines, GitHub Actions
-outputs and job summary. Kept out of cli.py so the click layer stays thin."""
+outputs and job summary — all from what the executor did. Kept out of cli.py so the click layer
+stays thin."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from relbot.api import load_config
 from relbot.bump import BumpOptions, BumpResult, bump_values
 from relbot.errors import GitError
 from relbot.gitrepo import GitRepo, open_repo
+from relbot.steps import render_steps, steps_json
 
 
 def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *, as_json: bool,
@@ -21,7 +23,7 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
     token = gitauth.find_token(env)
     if token is not None and ghactions.in_actions(env):
         yield ghactions.add_mask(token.value) + "\n"
-    repo = _maybe_repo(directory)
+    repo = _maybe_repo(directory, env)
     config = load_config(repo.root if repo else directory, None, config_path)
     for warning in config.warnings:
         say(f"warning: {warning}")
@@ -35,26 +37,34 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
                 say(f"{where} added: {change.new} (line {change.line})")
             else:
                 say(f"{where}: {change.old} → {change.new} (line {change.line})")
+    for need in result.needs:
+        say(f"the real run needs {need}")
+    if result.not_landed:
+        say(f"not changed: {result.not_landed}")
     if as_json:
         yield json.dumps(report(result), indent=2, ensure_ascii=False) + "\n"
     elif options.dry_run:
-        yield result.diff
+        yield result.plan.diff
+        if result.plan.steps:
+            yield "\n".join(["steps:", *render_steps(result.progress)]) + "\n"
     if ghactions.in_actions(env):
         _actions_outputs(result, env)
 
 
-def _maybe_repo(directory: Path) -> GitRepo | None:
+def _maybe_repo(directory: Path, env: dict[str, str]) -> GitRepo | None:
     try:
-        return open_repo(directory)
+        return open_repo(directory, env)
     except GitError:
         return None
 
 
 def report(result: BumpResult) -> dict[str, object]:
     return {
-        "changed": result.changed, "version": result.version,
+        "changed": result.changed, "dry_run": result.dry_run, "version": result.version,
         "version_source": result.version_source, "commit_sha": result.commit_sha,
         "pushed": result.pushed, "attempts": result.attempts, "pull_request": result.pr_url,
+        "not_landed": result.not_landed, "steps": steps_json(result.progress),
+        "steps_done": list(result.steps_done), "needs": list(result.needs),
         "changes": [
             {"file": f.path, "path": c.path, "document": c.document + 1, "line": c.line,
              "old": c.old, "new": c.new, "changed": c.changed}
@@ -74,5 +84,10 @@ def _actions_outputs(result: BumpResult, env: dict[str, str]) -> None:
     rows += [f"| `{f.path}` | `{c.path}` | `{c.old}` | `{c.new}` |"
              for f in result.files for c in f.changes if c.changed]
     title = "### relbot bump-values\n\n"
-    summary = title + ("\n".join(rows) if result.changed else "Every value was already set.") + "\n"
-    ghactions.append_file(env.get("GITHUB_STEP_SUMMARY"), summary)
+    if result.changed:
+        body = "\n".join(rows)
+    elif result.not_landed:
+        body = f"Nothing changed: {result.not_landed}."
+    else:
+        body = "Every value was already set."
+    ghactions.append_file(env.get("GITHUB_STEP_SUMMARY"), title + body + "\n")

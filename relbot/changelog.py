@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relbot.model import ParsedCommit
+from relbot.commits import ParsedCommit
 from relbot.settings import TypeSection
 
 # The conventionalcommits writer links `#` + [a-z0-9]+ anywhere in a subject, and lower-case

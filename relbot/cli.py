@@ -91,17 +91,27 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
         obj.say(plan.reason)
 
 
+def strict_option(func: F) -> F:
+    return click.option(
+        "--strict", is_flag=True,
+        help="With --dry-run: check the credentials too, and fail as the real run would "
+             "(the default when CI=true).")(func)
+
+
 @cli.command("release")
 @branch_option
 @click.option("--dry-run", is_flag=True,
               help="Print the whole plan (notes, diffs, commit, tag, push, release); change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the plan, each step's state and what was done as JSON.")
+@strict_option
 @pass_ctx
-def release_cmd(obj: Context, branch: str | None, dry_run: bool) -> None:
+def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, strict: bool) -> None:
     """Release: changelog, version files, commit, tag, atomic push, GitHub Release."""
     from relbot.releasecli import run_release  # noqa: PLC0415
 
     for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
-                            say=obj.say):
+                            say=obj.say, as_json=as_json, strict=strict):
         click.echo(line, nl=False)
 
 
@@ -127,8 +137,10 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool) -> None:
               help="Commit message (default: chore: update image tags to ${version}).")
 @click.option("--retries", type=click.IntRange(0, 50), default=5, show_default=True,
               help="Push attempts after a rejection because the branch moved.")
-@click.option("--dry-run", is_flag=True, help="Print the diff; write, commit and push nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the diff and the steps (write, commit, push or pull request); change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes and the steps as JSON.")
+@strict_option
 @branch_option
 @pass_ctx
 def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
@@ -136,7 +148,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     document: int | None, create: bool, allow_downgrade: bool,
                     commit: bool | None, push: bool | None, create_pr: bool | None,
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
-                    branch: str | None) -> None:
+                    strict: bool, branch: str | None) -> None:
     """Set image tags and other values in Helm values files, byte for byte."""
     from relbot.bump import BumpOptions  # noqa: PLC0415
     from relbot.bumpcli import run_bump  # noqa: PLC0415
@@ -145,7 +157,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         files=files, sets=sets, images=images, version=version, version_from=version_from,
         document=document, create=create, allow_downgrade=allow_downgrade, commit=commit,
         push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
-        branch=branch)
+        branch=branch, strict=strict or os.environ.get("CI") == "true")
     for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say):
         click.echo(line, nl=False)
 
@@ -161,7 +173,7 @@ def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
 
 
 def _explain(obj: Context, plan: Any) -> None:
-    from relbot.model import Unparsed  # noqa: PLC0415
+    from relbot.commits import Unparsed  # noqa: PLC0415
     from relbot.rules import decide  # noqa: PLC0415
 
     analysis = plan.analysis

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
 
-from relbot.model import Footer, ParsedCommit, RawCommit, Reference, RevertRef, Unparsed
+from relbot.model import Footer, RawCommit, Reference, RevertRef
 
 DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
 REFERENCE_ACTIONS = (
@@ -32,6 +34,71 @@ _REFERENCE = re.compile(
     r"(?P<owner_repo>\b[\w.-]+/[\w.-]+)?#(?P<issue>\d+)\b",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class ParsedCommit:
+    """A commit whose header follows Conventional Commits 1.0 (or git's own revert form)."""
+
+    sha: str
+    header: str
+    type: str | None
+    scope: str | None
+    subject: str
+    breaking_notes: tuple[str, ...]
+    revert: RevertRef | None
+    message: str
+    is_merge: bool = False
+    note_keywords: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
+
+    @classmethod
+    def build(cls, **fields: Any) -> ParsedCommit:
+        """Construct without the frozen-dataclass `__setattr__` calls (10x cheaper per field);
+        the instance is just as immutable afterwards."""
+        commit = cls.__new__(cls)
+        commit.__dict__.update(fields)
+        return commit
+
+    @cached_property
+    def _body_and_footers(self) -> tuple[str, tuple[Footer, ...]]:
+        return split_body_and_footers(self.message.partition("\n")[2], self.note_keywords)
+
+    @property
+    def body(self) -> str:
+        """The free text between the header and the footers."""
+        return self._body_and_footers[0]
+
+    @property
+    def footers(self) -> tuple[Footer, ...]:
+        return self._body_and_footers[1]
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        return find_references(self.message)
+
+    @property
+    def breaking(self) -> bool:
+        return bool(self.breaking_notes)
+
+    @property
+    def short_sha(self) -> str:
+        return self.sha[:7]
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A commit whose message is not a Conventional Commit: ignored for the bump, kept for `-v`."""
+
+    sha: str
+    message: str
+    reason: str
+
+    @property
+    def header(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+
+Commit = ParsedCommit | Unparsed
 
 
 @lru_cache(maxsize=16)

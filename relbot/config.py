@@ -264,7 +264,8 @@ class _Parser:
         rng = entry.get("range")
         if rng is not None and not isinstance(rng, str):
             raise self.fail(f"{path}.range", 'must be a string such as "1.x"')
-        return BranchSpec(name, channel=channel or None, range=rng, prerelease=prerelease)
+        return BranchSpec(name, channel=channel if channel is False else (channel or None), range=rng,
+                          prerelease=prerelease)
 
     def _tag_format(self, raw: Any) -> TagFormat:
         if not isinstance(raw, str):

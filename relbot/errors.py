@@ -28,10 +28,13 @@ class RelbotError(Exception):
 
     exit_code: ExitCode = ExitCode.ERROR
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", *, credentials: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # the credentials (a token, a permission, a reachable server) are what is missing: the one
+        # kind of problem a dry run on a laptop reports as a need instead of failing
+        self.credentials = credentials
 
     def __str__(self) -> str:
         return f"{self.message}\nhint: {self.hint}" if self.hint else self.message
@@ -71,3 +74,7 @@ class InputError(RelbotError):
     """A file, path or value given to relbot is not usable."""
 
     exit_code = ExitCode.INPUT
+
+
+class DowngradeRefused(InputError):  # noqa: N818 - the design's name
+    """A value would move a version backwards and downgrades were not allowed."""

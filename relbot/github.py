@@ -1,62 +1,104 @@
-"""The only module that imports github (PyGithub): pull requests now, releases next.
+"""The only module that imports github (PyGithub): GitHub Releases and pull requests.
 
-The API URL comes from GITHUB_API_URL (GitHub Enterprise sets it), the repository from
-GITHUB_REPOSITORY or the `origin` remote; the token from RELBOT_TOKEN, GH_TOKEN or GITHUB_TOKEN.
-Every error message is redacted and says which permission or setting is missing.
+Where the calls go is a `GitHubTarget` (see `find_target`); the token comes from RELBOT_TOKEN,
+GH_TOKEN or GITHUB_TOKEN. Every error message is redacted and says which permission or setting is
+missing; errors for a missing or refused token are marked as credential errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from relbot import gitauth, redact
 from relbot.errors import GitHubError
-from relbot.gitrepo import GitRepo
 
 DEFAULT_API_URL = "https://api.github.com"
+_NAME_IT = ("name the repository: set GITHUB_REPOSITORY=owner/name (GitHub Actions sets it), or "
+            "`repositoryUrl` in the configuration; for GitHub Enterprise also `githubUrl` or "
+            "`githubApiUrl`; or drop @semantic-release/github if the project is not on GitHub")
 
 
-def repository_slug(repo: GitRepo, env: Mapping[str, str]) -> str:
-    """`owner/name` from GITHUB_REPOSITORY, else from the `origin` remote's path."""
-    if env.get("GITHUB_REPOSITORY"):
-        return env["GITHUB_REPOSITORY"]
-    url = repo.remote_url("origin") or ""
-    path = urlsplit(url).path if "://" in url else url.partition(":")[2]
-    slug = path.strip("/").removesuffix(".git")
-    if slug.count("/") != 1:
-        raise GitHubError(f"cannot tell the GitHub repository from the origin remote {redact.redact(url)!r}",
-                          "set GITHUB_REPOSITORY=owner/name")
-    return slug
+@dataclass(frozen=True)
+class GitHubTarget:
+    """The repository on GitHub (`owner/name`) and the REST API that serves it."""
+
+    slug: str
+    api_url: str
+
+    @property
+    def owner(self) -> str:
+        return self.slug.split("/")[0]
 
 
-def client(env: Mapping[str, str]) -> Any:
+def find_target(env: Mapping[str, str], repository_url: str | None, origin: str | None, *,
+                github_url: str | None = None, github_api_url: str | None = None) -> GitHubTarget:
+    """Where the GitHub API calls go, from semantic-release's sources in its order of precedence.
+
+    The API: `githubApiUrl`, GITHUB_API_URL, `githubUrl` + `/api/v3`, else api.github.com. The
+    repository: GITHUB_REPOSITORY, else the `repositoryUrl` option, else the origin remote — whose
+    host must then be github.com or the configured GitHub's. Raises GitHubError (both in a dry
+    run and in the real run) when no GitHub repository can be named.
+    """
+    server = github_url or env.get("GITHUB_URL") or env.get("GH_URL") or env.get("GITHUB_SERVER_URL")
+    api = github_api_url or env.get("GITHUB_API_URL") or env.get("GH_API_URL") or (
+        f"{server.rstrip('/')}/api/v3" if server and urlsplit(server).hostname != "github.com"
+        else DEFAULT_API_URL)
+    if env.get("GITHUB_REPOSITORY", "").count("/") == 1:
+        return GitHubTarget(env["GITHUB_REPOSITORY"], api)
+    url = repository_url or origin or ""
+    host, slug = _host_and_path(url)
+    hosts = {"github.com", urlsplit(server).hostname if server else None,
+             urlsplit(api).hostname if api != DEFAULT_API_URL else None}
+    if slug.count("/") != 1 or not slug.split("/")[0]:
+        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+                          f"{redact.redact(url) or 'no remote'!r} does not name one", _NAME_IT)
+    if host is not None and host not in hosts:
+        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+                          f"{redact.redact(url)!r} is on {host}, not on GitHub", _NAME_IT)
+    return GitHubTarget(slug, api)
+
+
+def _host_and_path(url: str) -> tuple[str | None, str]:
+    """(host, owner/name) of a remote URL; host None for a local path."""
+    if "://" in url:
+        parts = urlsplit(url.removeprefix("git+"))
+        if parts.scheme == "file":
+            return None, ""
+        return parts.hostname, parts.path.strip("/").removesuffix(".git")
+    user_host, colon, path = url.partition(":")
+    if colon and "/" not in user_host and not url.startswith((".", "/")):
+        return user_host.rpartition("@")[2], path.strip("/").removesuffix(".git")
+    return None, ""
+
+
+def client(env: Mapping[str, str], api_url: str) -> Any:
     from github import Auth, Github, GithubRetry  # noqa: PLC0415 - PyGithub is slow to import
 
     token = gitauth.find_token(env)
     if token is None:
         raise GitHubError("no GitHub token: the API needs one",
-                          f"set one of {', '.join(gitauth.TOKEN_VARIABLES)}")
+                          f"set one of {', '.join(gitauth.TOKEN_VARIABLES)}", credentials=True)
     # 5xx and rate limits (403/429 with GitHub's headers) are retried with backoff, for every
     # method: a repeated POST that had landed answers 422 `already_exists`, which is handled.
     retry = GithubRetry(total=5, backoff_factor=0.5, allowed_methods=None,
                         secondary_rate_wait=30, max_rate_limit_wait=300)
-    return Github(base_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+    return Github(base_url=api_url,
                   auth=Auth.Token(token.value), retry=retry, timeout=30, per_page=100,
                   seconds_between_requests=0, seconds_between_writes=0)
 
 
-def open_pull_request(repo: GitRepo, env: Mapping[str, str], *, head: str, base: str,
+def open_pull_request(target: GitHubTarget, env: Mapping[str, str], *, head: str, base: str,
                       title: str, body: str) -> str:
     """Open a pull request from `head` into `base`, or update the open one; returns its URL."""
     from github import GithubException  # noqa: PLC0415
 
-    slug = repository_slug(repo, env)
+    slug = target.slug
     try:
-        remote = client(env).get_repo(slug)
-        owner = slug.split("/")[0]
-        for pull in remote.get_pulls(state="open", head=f"{owner}:{head}", base=base):
+        remote = client(env, target.api_url).get_repo(slug)
+        for pull in remote.get_pulls(state="open", head=f"{target.owner}:{head}", base=base):
             pull.edit(title=title, body=body)
             return str(pull.html_url)
         return str(remote.create_pull(title=title, body=body, head=head, base=base).html_url)
@@ -78,10 +120,11 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
                            f"({status} {detail})", "rerun later; the release resumes where it stopped")
     if status == 401:
         return GitHubError(f"{doing}: the token was refused (401 {detail})",
-                           "the token is invalid or expired; create a new one")
+                           "the token is invalid or expired; create a new one", credentials=True)
     if status == 403:
         return GitHubError(f"{doing}: forbidden (403 {detail})",
-                           f"the token needs {permission}; in a workflow set them under `permissions:`")
+                           f"the token needs {permission}; in a workflow set them under `permissions:`",
+                           credentials=True)
     if status == 404:
         return GitHubError(f"{doing}: not found (404 {detail})",
                            "check GITHUB_REPOSITORY / the origin remote, and that the token can see "
@@ -97,16 +140,29 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
     return GitHubError(f"{doing}: GitHub answered {status} {detail}", "see the message above")
 
 
-def find_release(repo: GitRepo, env: Mapping[str, str], tag: str) -> str | None:
-    """The URL of the GitHub Release for `tag`, or None when there is none."""
+@dataclass(frozen=True)
+class PublishedRelease:
+    """A GitHub Release as GitHub has it."""
+
+    url: str
+    name: str
+    draft: bool
+    prerelease: bool
+
+
+def find_release(target: GitHubTarget, env: Mapping[str, str], tag: str) -> PublishedRelease | None:
+    """The GitHub Release for `tag` (drafts included), or None when there is none."""
     from github import GithubException  # noqa: PLC0415
 
-    slug = repository_slug(repo, env)
+    slug = target.slug
     try:
-        found = _release_by_tag(client(env).get_repo(slug), tag)
+        found = _release_by_tag(client(env, target.api_url).get_repo(slug), tag)
     except GithubException as exc:
         raise api_error(exc, f"reading the release {tag} of {slug}", "`contents: read`") from None
-    return str(found.html_url) if found is not None else None
+    if found is None:
+        return None
+    return PublishedRelease(str(found.html_url), str(found.name or ""), bool(found.draft),
+                            bool(found.prerelease))
 
 
 def _release_by_tag(remote: Any, tag: str) -> Any:
@@ -125,14 +181,14 @@ def _release_by_tag(remote: Any, tag: str) -> Any:
     return None
 
 
-def publish_release(repo: GitRepo, env: Mapping[str, str], *, tag: str, name: str, body: str,
+def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, name: str, body: str,
                     prerelease: bool, draft: bool) -> str:
     """Create the GitHub Release for `tag`, or update it when it exists; returns its URL."""
     from github import GithubException  # noqa: PLC0415
 
-    slug = repository_slug(repo, env)
+    slug = target.slug
     try:
-        remote = client(env).get_repo(slug)
+        remote = client(env, target.api_url).get_repo(slug)
         release = _release_by_tag(remote, tag)
         if release is None:
             try:
@@ -150,16 +206,17 @@ def publish_release(repo: GitRepo, env: Mapping[str, str], *, tag: str, name: st
                         "`contents: write`") from None
 
 
-def check_access(repo: GitRepo, env: Mapping[str, str]) -> None:
+def check_access(target: GitHubTarget, env: Mapping[str, str]) -> None:
     """Fail before any write when the token cannot publish releases on the repository."""
     from github import GithubException  # noqa: PLC0415
 
-    slug = repository_slug(repo, env)
+    slug = target.slug
     try:
-        remote = client(env).get_repo(slug)
+        remote = client(env, target.api_url).get_repo(slug)
     except GithubException as exc:
         raise api_error(exc, f"reading {slug}", "`contents: write`") from None
     permissions = getattr(remote, "permissions", None)
     if permissions is not None and not getattr(permissions, "push", True):
         raise GitHubError(f"the token cannot write to {slug} (no push permission)",
-                          "give it `contents: write` (in a workflow: `permissions: contents: write`)")
+                          "give it `contents: write` (in a workflow: `permissions: contents: write`)",
+                          credentials=True)

@@ -1,21 +1,75 @@
-"""The only module that imports git (GitPython): every git call names the repository directory.
+"""The only module that speaks git (through GitPython): every git command relbot runs is spelled
+here, as a named operation on one repository directory, and every outcome is classified here,
+once, from git's machine-readable output (`push --porcelain` status lines, exit codes,
+`ls-remote`), into a `RemoteStatus`.
 
 History is read with one streamed `git log` over the unreleased range, not one Python object per
 commit; tags come from one `git for-each-ref`.
+
+Credentials: no git process sees the token variables (RELBOT_TOKEN, GH_TOKEN, GITHUB_TOKEN); the
+processes that talk to `origin` (push, fetch, ls-remote) get the host-scoped auth header
+(`gitauth.git_auth_env`) and no other process does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from relbot import redact
+from relbot import gitauth, redact
 from relbot.errors import GitError
 from relbot.model import RawCommit
 
 _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"
 _CHUNK = 1 << 20
+ORIGIN = "origin"
+_HTTP_STATUS = re.compile(r"The requested URL returned error: (\d{3})")
+_UNREACHABLE = ("Could not resolve host", "Failed to connect", "Connection refused", "Connection timed out",
+                "Couldn't connect to server", "Could not read from remote repository",
+                "does not appear to be a git repository", "Connection reset", "Operation timed out",
+                "No route to host", "Name or service not known", "SSL certificate problem")
+_LOST_RACE = ("incorrect old value", "cannot lock ref", "but expected")
+_NEEDS_CREDENTIALS = ("could not read Username", "could not read Password", "Authentication failed",
+                      "terminal prompts disabled", "Permission denied (publickey")
+
+
+class RemoteStatus(Enum):
+    """How a conversation with the remote ended."""
+
+    OK = "ok"
+    MOVED = "moved"  # the branch moved on the remote meanwhile (fetch first, non-fast-forward, stale info)
+    TAG_EXISTS = "tag-exists"  # a tag of that name is already on the remote, elsewhere
+    PROTECTED = "protected"  # a branch protection rule refused the update (GitHub's GH006, ...)
+    REJECTED = "rejected"  # the server refused for a reason of its own (a hook); `detail` says which
+    AUTH = "auth"  # no credentials, or the server refused them (401/403)
+    UNREACHABLE = "unreachable"  # no answer: host, port, network or path
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    """The outcome of a push or another remote operation: the status and the server's own words."""
+
+    status: RemoteStatus
+    detail: str = ""  # redacted: the `remote:` lines and the refused refs with git's reason
+
+    @property
+    def ok(self) -> bool:
+        return self.status is RemoteStatus.OK
+
+
+class RemoteError(GitError):
+    """A remote operation failed; `result` says how (never recognise it by message text)."""
+
+    def __init__(self, message: str, hint: str, result: RemoteResult) -> None:
+        super().__init__(message, hint)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -25,8 +79,22 @@ class TagRef:
     date: str  # YYYY-MM-DD of the tag (tagger date, or the commit date for lightweight tags)
 
 
+@contextmanager
+def _without_token_variables() -> Iterator[None]:
+    """GitPython copies os.environ into every child: hide the token variables meanwhile."""
+    saved = {name: os.environ.pop(name) for name in gitauth.TOKEN_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 class GitRepo:
-    """A repository on disk, driven through GitPython's git command runner."""
+    """A repository on disk, driven through GitPython's git command runner.
+
+    `env` is the run's environment: it is only read for the token, which reaches git as an auth
+    header for `origin`'s host in the processes that talk to the remote.
+    """
 
     def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
         import git  # noqa: PLC0415 - keep `relbot --help` fast
@@ -34,15 +102,21 @@ class GitRepo:
         self.path = path
         self._exc = git.GitCommandError
         self._git = git.Git(str(path))
-        self._env = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        self._base = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+        self._run_env = dict(os.environ if env is None else env)
+        self._auth: dict[str, str] | None = None
         top = self._run("rev-parse", "--show-toplevel", what=f"{path} is not inside a git repository")
         self.root = Path(top)
 
+    # -- process plumbing -------------------------------------------------------------------
+
+    def _execute(self, args: Sequence[str], env: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+        with _without_token_variables():
+            return self._git.execute(["git", *args], env={**self._base, **(env or {})}, **kwargs)
+
     def _run(self, *args: str, what: str = "", env: Mapping[str, str] | None = None) -> str:
         try:
-            out: str = self._git.execute(
-                ["git", *args], env={**self._env, **(env or {})}, strip_newline_in_stdout=False,
-            )
+            out: str = self._execute(args, env, strip_newline_in_stdout=False)
         except self._exc as exc:
             stderr = redact.redact(str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '"))
             where = getattr(self, "root", self.path.resolve())
@@ -50,24 +124,44 @@ class GitRepo:
                            _hint_for(stderr)) from None
         return out.rstrip("\n")
 
-    def try_run(self, *args: str) -> str | None:
+    def _try(self, *args: str) -> str | None:
         try:
             return self._run(*args)
         except GitError:
             return None
 
+    def _attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+        """(exit code, stdout, stderr), both redacted; never raises."""
+        code, out, err = self._execute(args, env, with_extended_output=True, with_exceptions=False)
+        return int(code), redact.redact(str(out)), redact.redact(str(err))
+
+    def remote_env(self) -> dict[str, str]:
+        """The auth header variables for `origin` (empty for ssh, local paths, or no token)."""
+        if self._auth is None:
+            self._auth = gitauth.git_auth_env(gitauth.find_token(self._run_env), self.remote_url(),
+                                              self._run_env)
+        return self._auth
+
+    def _remote(self, *args: str) -> tuple[int, str, str]:
+        return self._attempt(*args, env=self.remote_env())
+
+    # -- reading ----------------------------------------------------------------------------
+
     def head_sha(self) -> str | None:
-        return self.try_run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        return self._try("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 
     def current_branch(self) -> str | None:
         """The checked-out branch, or None for a detached HEAD."""
-        return self.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
+        return self._try("symbolic-ref", "--quiet", "--short", "HEAD")
 
     def is_shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository") == "true"
 
-    def remote_url(self, remote: str = "origin") -> str | None:
-        return self.try_run("remote", "get-url", remote)
+    def remote_url(self, remote: str = ORIGIN) -> str | None:
+        return self._try("remote", "get-url", remote)
+
+    def has_remote(self, remote: str = ORIGIN) -> bool:
+        return self.remote_url(remote) is not None
 
     def tags(self, pattern: str) -> list[TagRef]:
         out = self._run(
@@ -80,13 +174,35 @@ class GitRepo:
             refs.append(TagRef(name, peeled or sha, date))
         return refs
 
+    def tag_target(self, name: str) -> str | None:
+        """The commit the local tag `name` points to, None when there is no such tag."""
+        return self._try("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}")
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        code, _out, _err = self._attempt("merge-base", "--is-ancestor", ancestor, descendant)
+        return code == 0
+
+    def status_paths(self) -> list[str]:
+        """The tracked paths with uncommitted changes (staged or not), relative to the root."""
+        out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=no")
+        paths: list[str] = []
+        records = iter(out.split("\x00"))
+        for record in records:
+            if not record:
+                continue
+            paths.append(record[3:])
+            if record[0] in "RC":  # a rename names its source next: skip it
+                next(records, None)
+        return paths
+
+    def file_at(self, revision: str, path: str) -> str | None:
+        """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
         try:
-            self._git.execute(["git", "merge-base", "--is-ancestor", ancestor, descendant],
-                              env=self._env)
+            data = self._execute(["show", f"{revision}:{path}"], stdout_as_string=False,
+                                 strip_newline_in_stdout=False)
         except self._exc:
-            return False
-        return True
+            return None
+        return bytes(data).decode("utf-8")
 
     def log(self, revision_range: str, *extra: str,
             boundary: set[str] | None = None) -> Iterator[RawCommit]:
@@ -96,10 +212,8 @@ class GitRepo:
         their hashes go into that set instead of being yielded.
         """
         flags = ("--boundary",) if boundary is not None else ()
-        proc = self._git.execute(
-            ["git", "log", "-z", _LOG_FORMAT, *flags, *extra, revision_range, "--"],
-            as_process=True, env=self._env,
-        )
+        proc = self._execute(["log", "-z", _LOG_FORMAT, *flags, *extra, revision_range, "--"],
+                             as_process=True)
         popen = proc.proc
         assert popen is not None  # noqa: S101
         assert popen.stdout is not None  # noqa: S101
@@ -107,7 +221,7 @@ class GitRepo:
         # range, then formats for a while): blocks up to the last NUL are decoded and split at
         # C speed, and the caller's parsing overlaps git's formatting on the other core.
         pending = b""
-        while chunk := popen.stdout.read1(_CHUNK):  # type: ignore[attr-defined]
+        while chunk := popen.stdout.read1(_CHUNK):
             pending += chunk
             cut = pending.rfind(b"\x00")
             if cut < 0:
@@ -121,37 +235,128 @@ class GitRepo:
             raise GitError(f"git log {revision_range} failed in {self.root}: {stderr.strip()}",
                            _hint_for(stderr))
 
-    def fetch(self, *args: str, env: Mapping[str, str] | None = None) -> None:
-        self._run("fetch", "--quiet", *args, env=env)
+    # -- writing (local) --------------------------------------------------------------------
 
-    def run(self, *args: str, env: Mapping[str, str] | None = None) -> str:
-        """Any git command in this repository; failures become GitError (redacted)."""
-        return self._run(*args, env=env)
-
-    def attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str]:
-        """Run git and return (exit code, redacted stderr+stdout) instead of raising."""
-        proc = self._git.execute(["git", *args], env={**self._env, **(env or {})}, with_extended_output=True,
-                                 with_exceptions=False)
-        code, out, err = proc
-        return int(code), redact.redact(f"{err}\n{out}".strip())
-
-    def commit_paths(self, paths: list[str], message: str, env: Mapping[str, str]) -> str:
+    def commit_paths(self, paths: Sequence[str], message: str, identity: Mapping[str, str]) -> str:
         """Stage exactly `paths` and commit them; returns the new commit's hash."""
-        self._run("add", "--", *paths, env=env)
-        self._run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=env)
+        self._run("add", "--", *paths, env=identity)
+        self._run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=identity)
         return self._run("rev-parse", "HEAD")
 
-    def has_remote(self, remote: str = "origin") -> bool:
-        return self.remote_url(remote) is not None
+    def create_tag(self, name: str, message: str, identity: Mapping[str, str]) -> None:
+        """An annotated tag at HEAD."""
+        self._run("tag", "-a", name, "-m", message, env=identity)
 
-    def file_at(self, revision: str, path: str) -> str | None:
-        """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
-        try:
-            data = self._git.execute(["git", "show", f"{revision}:{path}"], env=self._env,
-                                     stdout_as_string=False, strip_newline_in_stdout=False)
-        except self._exc:
-            return None
-        return bytes(data).decode("utf-8")
+    def delete_tag(self, name: str) -> None:
+        self._run("tag", "-d", name)
+
+    def reset_hard(self, revision: str) -> None:
+        """Move the checked-out branch and the working tree to `revision`."""
+        self._run("reset", "--quiet", "--hard", revision)
+
+    # -- talking to origin ------------------------------------------------------------------
+
+    def remote_ref(self, ref: str) -> str | None:
+        """The commit `ref` (refs/heads/… or refs/tags/…, peeled) has on origin; None when absent.
+
+        Raises RemoteError (UNREACHABLE, AUTH, ...) when origin does not answer."""
+        code, out, err = self._remote("ls-remote", ORIGIN, ref, f"{ref}^{{}}")
+        if code != 0:
+            result = classify_failure(err)
+            raise RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
+                              result)
+        found: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _, name = line.partition("\t")
+            found[name] = sha
+        return found.get(f"{ref}^{{}}") or found.get(ref)
+
+    def remote_has_tags(self) -> bool:
+        code, out, _err = self._remote("ls-remote", "--tags", ORIGIN)
+        return code == 0 and bool(out.strip())
+
+    def push(self, refspecs: Sequence[str], *, atomic: bool = False, force: bool = False,
+             dry_run: bool = False) -> RemoteResult:
+        """Push `refspecs` to origin; the outcome is classified, never raised."""
+        flags = [flag for flag, on in (("--atomic", atomic), ("--force", force), ("--dry-run", dry_run))
+                 if on]
+        code, out, err = self._remote("push", "--porcelain", *flags, ORIGIN, *refspecs)
+        return classify_push(code, out, err)
+
+    def fetch(self, *refspecs: str, depth: int | None = None, deepen: int | None = None,
+              unshallow: bool = False) -> None:
+        """Fetch from origin; a failure raises RemoteError."""
+        flags = [f"--depth={depth}"] if depth else []
+        flags += [f"--deepen={deepen}"] if deepen else []
+        flags += ["--unshallow"] if unshallow else []
+        code, _out, err = self._remote("fetch", "--quiet", *flags, ORIGIN, *refspecs)
+        if code != 0:
+            result = classify_failure(err)
+            raise RemoteError(f"fetching from origin failed: {result.detail}",
+                              _REMOTE_HINTS[result.status], result)
+
+    def reset_to_remote_branch(self, branch: str) -> None:
+        """Fetch `branch` from origin and move the checkout onto it (after a rejected push)."""
+        self.fetch(f"refs/heads/{branch}")
+        self.reset_hard("FETCH_HEAD")
+
+
+_REMOTE_HINTS: dict[RemoteStatus, str] = {
+    RemoteStatus.UNREACHABLE: "check the remote URL, the network and that the server is up",
+    RemoteStatus.AUTH: (f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token that can read "
+                        "and write the repository (`contents: write`), or use an ssh remote"),
+    RemoteStatus.OTHER: "see git's message above",
+}
+for _status in RemoteStatus:
+    _REMOTE_HINTS.setdefault(_status, "see the server's message above")
+
+
+def classify_push(code: int, stdout: str, stderr: str) -> RemoteResult:
+    """A push's outcome from its `--porcelain` status lines, exit code and `remote:` lines."""
+    refused = [line.split("\t") for line in stdout.splitlines() if line.startswith("!\t")]
+    if code == 0 and not refused:
+        return RemoteResult(RemoteStatus.OK)
+    if not refused:
+        return classify_failure(stderr)
+    remote_lines = [line for line in stderr.splitlines() if line.startswith("remote:")]
+    pairs = [(fields[1] if len(fields) > 1 else "", fields[2] if len(fields) > 2 else "")
+             for fields in refused]
+    own = [(ref, reason) for ref, reason in pairs if "(atomic push failed)" not in reason] or pairs
+    detail = "; ".join([*(line.strip() for line in remote_lines),
+                        *(f"{ref.split(':')[-1]} {reason}" for ref, reason in own)])
+    return RemoteResult(_refusal_status(own, remote_lines), detail)
+
+
+def _refusal_status(refused: Sequence[tuple[str, str]], remote_lines: Sequence[str]) -> RemoteStatus:
+    """Why refs were refused: `refused` holds (refspec, git's summary) for each."""
+    told = "\n".join(remote_lines)
+    reasons = [reason for _ref, reason in refused]
+    if "GH006" in told or "protected branch" in told.lower() or any("protected branch" in r for r in reasons):
+        return RemoteStatus.PROTECTED
+    for ref, reason in refused:
+        if reason.startswith("[rejected]"):
+            if "(already exists)" in reason and ":refs/tags/" in ref:
+                return RemoteStatus.TAG_EXISTS
+            return RemoteStatus.MOVED
+    if any(marker in f"{told}\n{' '.join(reasons)}" for marker in _LOST_RACE):
+        return RemoteStatus.MOVED  # another push updated the ref while ours was being received
+    if any(r.startswith(("[remote rejected]", "[remote failure]")) for r in reasons):
+        return RemoteStatus.REJECTED
+    return RemoteStatus.OTHER
+
+
+def classify_failure(stderr: str) -> RemoteResult:
+    """A remote operation that failed before any ref was judged: why, from git's fatal lines."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    detail = lines[-1] if lines else "no message"
+    http = _HTTP_STATUS.search(stderr)
+    if http and http.group(1) in ("401", "403"):
+        return RemoteResult(RemoteStatus.AUTH, detail)
+    if any(marker in stderr for marker in _NEEDS_CREDENTIALS):
+        return RemoteResult(RemoteStatus.AUTH, detail)
+    if any(marker in stderr for marker in _UNREACHABLE) or (http and http.group(1) == "404"):
+        return RemoteResult(RemoteStatus.UNREACHABLE, detail)
+    return RemoteResult(RemoteStatus.OTHER, detail)
 
 
 def _records(text: str, boundary: set[str] | None) -> Iterator[RawCommit]:
@@ -167,8 +372,6 @@ def _records(text: str, boundary: set[str] | None) -> Iterator[RawCommit]:
 def _hint_for(stderr: str) -> str:
     if "not a git repository" in stderr:
         return "run relbot inside a git repository, or pass -C DIR"
-    if "Could not read from remote" in stderr or "unable to access" in stderr:
-        return "check the remote URL and that the token or ssh key can read it"
     return ""
 
 

@@ -27,7 +27,7 @@ SHALLOW_HINT = (
 
 
 @dataclass(frozen=True)
-class LastRelease:
+class ReleaseTags:
     last: Tag | None  # the branch's last release (may be a prerelease on a prerelease branch)
     latest_release: Tag | None  # the highest plain release reachable
     all_tags: tuple[Tag, ...]  # every tag that matches the format, reachable or not
@@ -44,7 +44,7 @@ def matching_tags(repo: GitRepo, tag_format: TagFormat) -> list[Tag]:
 
 def find_last_release(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch
-) -> LastRelease:
+) -> ReleaseTags:
     tags = matching_tags(repo, tag_format)
     last: Tag | None = None
     latest: Tag | None = None
@@ -59,7 +59,7 @@ def find_last_release(
         if is_plain:
             latest = tag
             break
-    return LastRelease(last, latest, tuple(tags))
+    return ReleaseTags(last, latest, tuple(tags))
 
 
 def ensure_history(
@@ -76,12 +76,12 @@ def ensure_history(
             SHALLOW_HINT,
         )
     try:
-        if repo.try_run("ls-remote", "--tags", "origin"):
-            repo.fetch("--depth=1", "origin", "+refs/tags/*:refs/tags/*")
+        if repo.remote_has_tags():
+            repo.fetch("+refs/tags/*:refs/tags/*", depth=1)
         deepened = 0
         for depth in (0, *_DEEPEN_STEPS):
             if depth:
-                repo.fetch(f"--deepen={depth}", "origin")
+                repo.fetch(deepen=depth)
                 deepened += depth
             found = find_last_release(repo, head, tag_format, branch).last
             if found is not None:
@@ -91,7 +91,7 @@ def ensure_history(
             if not repo.is_shallow():
                 break
         if repo.is_shallow():
-            repo.fetch("--unshallow", "origin")
+            repo.fetch(unshallow=True)
         say("shallow clone: fetched the full history from origin (no earlier release tag)")
     except GitError as exc:
         raise GitError(
@@ -114,7 +114,7 @@ def unreleased_range(last: Tag | None, head: str) -> str:
 def read_unreleased(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
     parse: Callable[[RawCommit], T],
-) -> tuple[LastRelease, list[T]]:
+) -> tuple[ReleaseTags, list[T]]:
     """The last release and the commits after it (newest first), each passed through `parse`.
 
     The usual case, where the highest candidate tag is reachable, costs one history walk: the
@@ -131,7 +131,7 @@ def read_unreleased(
         if first.sha == head or first.sha in boundary:
             latest = first if not semver.Version.parse(first.version).prerelease else \
                 _latest_plain(repo, head, candidates[1:])
-            return LastRelease(first, latest, tuple(tags)), commits
+            return ReleaseTags(first, latest, tuple(tags)), commits
     found = find_last_release(repo, head, tag_format, branch)
     if found.last is not None and found.last.sha == head:
         return found, []

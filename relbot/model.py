@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum, IntEnum
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class Bump(IntEnum):
@@ -57,75 +56,6 @@ class Reference:
     owner_repo: str | None = None
 
 
-@dataclass(frozen=True)
-class ParsedCommit:
-    """A commit whose header follows Conventional Commits 1.0 (or git's own revert form)."""
-
-    sha: str
-    header: str
-    type: str | None
-    scope: str | None
-    subject: str
-    breaking_notes: tuple[str, ...]
-    revert: RevertRef | None
-    message: str
-    is_merge: bool = False
-    note_keywords: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
-
-    @classmethod
-    def build(cls, **fields: Any) -> ParsedCommit:
-        """Construct without the frozen-dataclass `__setattr__` calls (10x cheaper per field);
-        the instance is just as immutable afterwards."""
-        commit = cls.__new__(cls)
-        commit.__dict__.update(fields)
-        return commit
-
-    @cached_property
-    def _body_and_footers(self) -> tuple[str, tuple[Footer, ...]]:
-        from relbot.commits import split_body_and_footers  # noqa: PLC0415 - avoids a cycle
-
-        return split_body_and_footers(self.message.partition("\n")[2], self.note_keywords)
-
-    @property
-    def body(self) -> str:
-        """The free text between the header and the footers."""
-        return self._body_and_footers[0]
-
-    @property
-    def footers(self) -> tuple[Footer, ...]:
-        return self._body_and_footers[1]
-
-    @cached_property
-    def references(self) -> tuple[Reference, ...]:
-        from relbot.commits import find_references  # noqa: PLC0415 - avoids a cycle
-
-        return find_references(self.message)
-
-    @property
-    def breaking(self) -> bool:
-        return bool(self.breaking_notes)
-
-    @property
-    def short_sha(self) -> str:
-        return self.sha[:7]
-
-
-@dataclass(frozen=True)
-class Unparsed:
-    """A commit whose message is not a Conventional Commit: ignored for the bump, kept for `-v`."""
-
-    sha: str
-    message: str
-    reason: str
-
-    @property
-    def header(self) -> str:
-        return self.message.split("\n", 1)[0]
-
-
-Commit = ParsedCommit | Unparsed
-
-
 class BranchType(Enum):
     RELEASE = "release"
     MAINTENANCE = "maintenance"
@@ -137,7 +67,7 @@ class BranchSpec:
     """One entry of `branches`, as configured (the name may be a glob)."""
 
     name: str
-    channel: str | None = None
+    channel: str | bool | None = None  # False: explicitly the default channel
     range: str | None = None
     prerelease: str | bool | None = None
 
@@ -152,6 +82,30 @@ class Branch:
     range_min: str | None = None  # inclusive lower bound (maintenance)
     range_max: str | None = None  # exclusive upper bound (maintenance)
     range_text: str | None = None
+    channel: str | None = None  # semantic-release's distribution channel (None: the default one)
+
+
+@dataclass(frozen=True)
+class LastRelease:
+    """semantic-release's `lastRelease`: the release the next one follows."""
+
+    version: str
+    git_tag: str
+
+
+@dataclass(frozen=True)
+class NextRelease:
+    """semantic-release's `nextRelease`: what is being released."""
+
+    type: str  # the release type: major, minor or patch
+    version: str
+    git_tag: str
+    notes: str
+    channel: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.git_tag
 
 
 @dataclass(frozen=True)
@@ -169,14 +123,3 @@ class Decision:
 
     bump: Bump
     rule: str
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """What the commits since the last release ask for."""
-
-    bump: Bump
-    rule: str
-    counted: tuple[ParsedCommit, ...]
-    ignored: tuple[Commit, ...]
-    cancelled: tuple[ParsedCommit, ...] = field(default_factory=tuple)

@@ -1,70 +1,148 @@
-"""A release as an ordered list of steps, and the dry-run text that shows them. Pure."""
+"""A release as an ordered tuple of steps, built from file texts (pure), and the dry-run text
+and JSON that show it — the same plan the real run executes."""
 
 from __future__ import annotations
 
-import difflib
+import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from relbot import changelog, templates
+from relbot.bump import ValuesPlan
+from relbot.github import GitHubTarget
+from relbot.model import Branch, BranchType, LastRelease, NextRelease
+from relbot.releasesteps import BumpValues, PublishRelease, Push, Tag
+from relbot.settings import CHANGELOG, GIT, GITHUB, Config
+from relbot.steps import Commit, Progress, Step, WriteFile, render_steps, steps_json
+from relbot.versionfiles import VersionFile, set_version
 
 
 @dataclass(frozen=True)
-class FileChange:
-    path: str  # relative to the repository root
-    old: str
-    new: str
+class PlanContext:
+    """Everything the plan depends on besides the configuration and the files' texts."""
 
-    @property
-    def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.old.splitlines(keepends=True), self.new.splitlines(keepends=True),
-            fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+    next_release: NextRelease
+    last_release: LastRelease | None
+    branch: Branch
+    rule: str
+    remote: str | None  # origin's URL, redacted; None: there is no origin and nothing is pushed
+    github: GitHubTarget | None  # where the GitHub Release goes, when the github plugin is on
+    values: ValuesPlan | None = None  # `values.onRelease`
+    version_files: tuple[VersionFile, ...] = ()
 
 
 @dataclass(frozen=True)
 class ReleasePlan:
-    version: str
-    tag: str
-    previous_tag: str | None
-    branch: str
-    rule: str
-    notes: str
-    files: tuple[FileChange, ...]
+    context: PlanContext
+    files: tuple[WriteFile, ...]
     commit_message: str | None  # None: no @semantic-release/git, nothing is committed
-    remote: str | None  # the push target (redacted URL), None without an origin
-    github_release: bool
     release_name: str
     release_body: str
-    prerelease: bool
-    draft: bool
-    bump_values: bool
+    steps: tuple[Step, ...]
     warnings: tuple[str, ...] = ()
 
     @property
-    def steps(self) -> list[str]:
-        steps = [f"write {f.path}" for f in self.files]
-        if self.commit_message is not None:
-            steps.append(f"commit {', '.join(f.path for f in self.files) or '(nothing changed)'}")
-        steps.append(f"tag {self.tag} (annotated)")
-        if self.remote is not None:
-            steps.append(f"push --atomic {self.branch} and {self.tag} to {self.remote}")
-        if self.github_release:
-            kind = "draft " if self.draft else ("pre" if self.prerelease else "")
-            steps.append(f"create or update the GitHub {kind}release {self.release_name}")
-        if self.bump_values:
-            steps.append(f"bump-values with version {self.version}")
-        return steps
+    def next_release(self) -> NextRelease:
+        return self.context.next_release
+
+    @property
+    def last_release(self) -> LastRelease | None:
+        return self.context.last_release
 
 
-def render_plan(plan: ReleasePlan) -> str:
+@dataclass(frozen=True)
+class FileText:
+    """A file the release edits: its text at HEAD (None when HEAD lacks it) and the text to edit
+    (HEAD's; for a file HEAD lacks, the working tree's copy or "")."""
+
+    at_head: str | None
+    base: str
+
+
+def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileText]) -> ReleasePlan:
+    """The release's steps, from the files' texts (pure: no repository is read).
+
+    Planning from HEAD's text makes a rerun after the write step plan the same change. Raises
+    ConfigError for a template with an unknown placeholder, InputError for a version file whose
+    key is missing."""
+    nxt, last = context.next_release, context.last_release
+    edited: list[tuple[str, str]] = []
+    if CHANGELOG in config.plugins and config.changelog is not None:
+        path = config.changelog.file
+        edited.append((path, changelog.update_changelog(texts[path].base, nxt.notes, nxt.version,
+                                                        config.changelog.title)))
+    edited += [(e.path, set_version(texts[e.path].base, e, nxt.version)) for e in context.version_files]
+    files = [WriteFile(path, texts[path].at_head or "", new) for path, new in edited
+             if new != texts[path].at_head]
+    values = templates.release_values(nxt.version, nxt.git_tag, nxt.notes, last.version if last else None,
+                                      last.git_tag if last else None, context.branch.name, nxt.channel)
+    message = None
+    if GIT in config.plugins and config.git is not None:
+        message = templates.render(config.git.message, values, "plugins[@semantic-release/git].message")
+    github = config.github
+    name = templates.render((github and github.release_name_template) or "${nextRelease.gitTag}",
+                            values, "releaseNameTemplate")
+    body = templates.render((github and github.release_body_template) or "${nextRelease.notes}",
+                            values, "releaseBodyTemplate")
+    planned: list[Step] = []
+    if message is not None and files:
+        planned += [*files, Commit(tuple(files), message)]
+    else:
+        planned += files  # written, not committed: the tag holds HEAD as it is
+    planned.append(Tag(nxt.git_tag, f"Release {nxt.git_tag}"))
+    if context.remote is not None:
+        planned.append(Push(context.branch.name, nxt.git_tag, context.remote))
+    if GITHUB in config.plugins and context.github is not None:
+        planned.append(PublishRelease(nxt.git_tag, name, body, context.branch.type is BranchType.PRERELEASE,
+                                      bool(github and github.draft_release), context.github))
+    if context.values is not None:
+        planned.append(BumpValues(context.values))
+    return ReleasePlan(context, tuple(files), message, name, body, tuple(planned),
+                       _warnings(config, message, files))
+
+
+def _warnings(config: Config, message: str | None, files: list[WriteFile]) -> tuple[str, ...]:
+    warnings = [w for w in [templates.skip_ci_warning(message or "")] if w]
+    if message is not None:
+        patterns = config.git.assets if config.git else ()
+        warnings += [f"{f.path} changes but is not in the git plugin's assets; it is committed "
+                     "anyway so the tag holds what was released"
+                     for f in files if not any(fnmatch.fnmatch(f.path, p) for p in patterns)]
+    elif files:
+        warnings.append("without @semantic-release/git the changed files are written but not "
+                        "committed, so the tag does not contain them")
+    return tuple(warnings)
+
+
+def render_plan(plan: ReleasePlan, progress: Progress, needs: tuple[str, ...] = ()) -> str:
     """What `relbot release --dry-run` prints: everything the release would do, in order."""
-    out = [f"release {plan.tag} (version {plan.version}) from {plan.branch}",
-           f"previous release: {plan.previous_tag or 'none'}", f"rule: {plan.rule}", ""]
-    out += ["steps:", *(f"  {i}. {step}" for i, step in enumerate(plan.steps, 1)), ""]
+    nxt, last = plan.next_release, plan.last_release
+    out = [f"release {nxt.git_tag} (version {nxt.version}) from {plan.context.branch.name}",
+           f"previous release: {last.git_tag if last else 'none'}", f"rule: {plan.context.rule}", ""]
+    if progress.finished:
+        out += [f"nothing to do: {nxt.git_tag} is already released", ""]
+    out += ["steps:", *render_steps(progress), ""]
+    out += [f"needs: {need}" for need in needs]
     out += [f"warning: {w}" for w in plan.warnings]
-    out += ["--- release notes ---", plan.notes.rstrip("\n"), ""]
+    out += ["--- release notes ---", nxt.notes.rstrip("\n"), ""]
     for change in plan.files:
         out += [f"--- {change.path} ---", change.diff.rstrip("\n") or "(unchanged)", ""]
-    if plan.commit_message is not None:
+    if plan.commit_message is not None and plan.files:
         out += ["--- commit message ---", plan.commit_message.rstrip("\n"), ""]
-    if plan.github_release:
+    if any(isinstance(step, PublishRelease) for step in plan.steps):
         out += [f"--- GitHub release {plan.release_name} ---", plan.release_body.rstrip("\n"), ""]
+    if plan.context.values is not None and plan.context.values.diff:
+        out += ["--- values ---", plan.context.values.diff.rstrip("\n"), ""]
     return "\n".join(out) + "\n"
+
+
+def plan_json(plan: ReleasePlan, progress: Progress, needs: tuple[str, ...] = ()) -> dict[str, object]:
+    nxt, last = plan.next_release, plan.last_release
+    return {
+        "nextRelease": {"type": nxt.type, "version": nxt.version, "gitTag": nxt.git_tag,
+                        "name": nxt.name, "channel": nxt.channel, "notes": nxt.notes},
+        "lastRelease": {"version": last.version, "gitTag": last.git_tag} if last else None,
+        "branch": plan.context.branch.name, "rule": plan.context.rule,
+        "nothing_to_do": progress.finished, "steps": steps_json(progress), "needs": list(needs),
+        "warnings": list(plan.warnings),
+    }

@@ -1,118 +1,191 @@
-"""Recording and publishing value changes: one commit, then a push that survives other pipelines
-pushing to the same branch (fetch, reset to the remote head, re-apply the same edits to the fresh
-files, commit, push again), or a pull request for protected branches."""
+"""The values product's delivery steps: push to the branch with retries when it moves, or push a
+branch and open a pull request. Both are steps of the one step model (see `relbot.steps`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 from relbot import fsio, gitauth
-from relbot.errors import GitError, InputError
-from relbot.gitrepo import GitRepo
-
-if TYPE_CHECKING:
-    from relbot.bump import BumpOptions, BumpResult, FileOutcome
-
-REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "incorrect old value",
-            "cannot lock ref", "stale info")  # git's words for "the branch moved meanwhile"
-Reapply = Callable[[], tuple[list["FileOutcome"], dict[Any, str]]]
-
-
-def publish(
-    repo: GitRepo, plans: Sequence[Any], result: BumpResult, message: str, env: Mapping[str, str],
-    options: BumpOptions, *, push: bool, create_pr: bool, reapply: Reapply,
-    say: Callable[[str], None], sleep: Callable[[float], None],
-) -> BumpResult:
-    from relbot.api import detect_branch  # noqa: PLC0415
-    from relbot.bump import backoff, token_env  # noqa: PLC0415
-
-    identity = gitauth.identity_env(env)
-    paths = [str(plan.path.resolve().relative_to(repo.root)) for plan in plans]
-    sha = repo.commit_paths(paths, message, identity)
-    say(f"committed {sha[:7]}: {message.splitlines()[0]}")
-    if not push and not create_pr:
-        return replace(result, commit_sha=sha)
-    branch = options.branch or detect_branch(repo, env)
-    auth = token_env(repo, env)
-    if create_pr:
-        return _pull_request(repo, result, sha, message, branch, auth, env, say)
-    for attempt in range(1, options.retries + 2):
-        code, output = repo.attempt("push", "--porcelain", "origin", f"HEAD:refs/heads/{branch}",
-                                    env=auth)
-        if code == 0:
-            say(f"pushed {sha[:7]} to {branch}" + (f" after {attempt} attempts" if attempt > 1 else ""))
-            return replace(result, commit_sha=sha, pushed=True, attempts=attempt)
-        if not moved(output):
-            raise push_error(output, branch, env)
-        if attempt > options.retries:
-            break
-        say(f"push rejected: {branch} moved on origin; re-applying the edits to its new head "
-            f"(attempt {attempt + 1} of {options.retries + 1})")
-        sleep(backoff(attempt))
-        repo.run("fetch", "--quiet", "origin", f"refs/heads/{branch}", env=auth)
-        repo.run("reset", "--quiet", "--hard", "FETCH_HEAD")
-        try:
-            outcomes, texts = reapply()
-        except InputError as exc:
-            if "move it backwards" not in exc.message:
-                raise
-            say(f"origin already has a newer value: {exc.message}; nothing to push")
-            return replace(result, attempts=attempt, messages=(exc.message,))
-        result = replace(result, files=tuple(outcomes))
-        if not texts:
-            say(f"origin already has these values; nothing to push (attempt {attempt + 1})")
-            return replace(result, attempts=attempt + 1)
-        for plan, text in texts.items():
-            fsio.write_atomic(plan.path, text)
-        sha = repo.commit_paths(paths, message, identity)
-    raise GitError(f"the push to {branch} was rejected {options.retries + 1} times because other "
-                   "pipelines kept pushing first", "raise --retries, or rerun the job")
-
+from relbot.errors import DowngradeRefused, GitError
+from relbot.github import GitHubTarget
+from relbot.gitrepo import GitRepo, RemoteError, RemoteResult, RemoteStatus
+from relbot.steps import Commit, Session
 
 BYPASS = "push with a PAT or GitHub App token that is allowed to bypass the branch protection"
+VALUES_PROTECTED_HINT = f"use --create-pr to open a pull request instead, or {BYPASS}"
+Replan = Callable[[Mapping[str, str]], Mapping[str, str]]  # file texts → the texts to write
 
 
-def moved(output: str) -> bool:
-    """Whether a push failed because the remote branch moved (another pipeline pushed first)."""
-    return any(marker in output for marker in REJECTED)
-
-
-def push_error(output: str, branch: str, env: Mapping[str, str],
-               protected_hint: str = f"use --create-pr to open a pull request instead, or {BYPASS}"
-               ) -> GitError:
-    """A clear error for a push that failed for a reason other than a moved branch."""
-    detail = output.strip().splitlines()[-1] if output.strip() else "no message"
-    if "GH006" in output or "protected branch" in output.lower():
+def push_error(result: RemoteResult, branch: str, env: Mapping[str, str],
+               protected_hint: str = VALUES_PROTECTED_HINT) -> GitError:
+    """A clear error for a push to `branch` that failed for a reason other than a moved branch."""
+    status, detail = result.status, result.detail or "no message"
+    if status is RemoteStatus.PROTECTED:
         return GitError(f"{branch} is a protected branch and the server refused the push: {detail}",
                         protected_hint)
-    if any(s in output for s in ("Authentication failed", "could not read Username", "403", "401")):
+    if status is RemoteStatus.AUTH:
         token = gitauth.find_token(env)
         if token is None:
-            return GitError(f"the push to {branch} needs credentials and none were given",
+            return GitError(f"the push to {branch} needs credentials and none were given ({detail})",
                             f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token with "
-                            "`contents: write` permission")
+                            "`contents: write` permission", credentials=True)
         return GitError(f"the push to {branch} was refused with the token from {token.variable}: "
-                        f"{detail}", "check that the token is valid and has `contents: write`")
-    return GitError(f"the push to {branch} failed: {detail}", "see the message above")
+                        f"{detail}", "check that the token is valid and has `contents: write`",
+                        credentials=True)
+    if status is RemoteStatus.UNREACHABLE:
+        return GitError(f"the push to {branch} failed: origin cannot be reached ({detail})",
+                        "check the remote URL, the network and that the server is up",
+                        credentials=True)
+    if status is RemoteStatus.REJECTED:
+        return GitError(f"the server refused the push to {branch}: {detail}",
+                        "the server's own rule (a hook) said no; see its message above")
+    if status is RemoteStatus.TAG_EXISTS:
+        return GitError(f"the push to {branch} was refused: a tag of that name is already on origin "
+                        f"({detail})", "a published tag is never moved; release a new version")
+    return GitError(f"the push to {branch} failed: {detail}", "see git's message above")
 
 
-def _pull_request(repo: GitRepo, result: BumpResult, sha: str, message: str, base: str,
-                  auth: Mapping[str, str], env: Mapping[str, str],
-                  say: Callable[[str], None]) -> BumpResult:
-    from relbot.github import open_pull_request  # noqa: PLC0415 - PyGithub only for PRs
+def check_push_access(session: Session, branch: str, need: str) -> None:
+    """Can this checkout push to `branch` on origin (read-only: `push --dry-run`)?"""
 
-    digest = hashlib.sha256(result.diff.encode()).hexdigest()[:12]
-    head = f"relbot/bump-values/{base}/{digest}"
-    code, output = repo.attempt("push", "--porcelain", "--force", "origin",
-                                f"HEAD:refs/heads/{head}", env=auth)
-    if code != 0:
-        raise push_error(output, head, env)
-    title = message.splitlines()[0]
-    body = "Set by `relbot bump-values`:\n\n```diff\n" + result.diff + "```\n"
-    url = open_pull_request(repo, env, head=head, base=base, title=title, body=body)
-    say(f"pull request {url} ({head} → {base})")
-    repo.run("reset", "--quiet", "--hard", "HEAD~1")  # keep the local branch where origin has it
-    return replace(result, commit_sha=sha, pr_url=url, attempts=1)
+    def probe() -> None:
+        url = session.git.remote_url() or ""
+        if url.startswith(("http://", "https://")) and not session.git.remote_env():
+            raise GitError(f"pushing to {branch} over HTTPS needs a token and none was given",
+                           f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token with "
+                           "`contents: write` (or use an ssh remote)", credentials=True)
+        result = session.git.push([f"HEAD:refs/heads/{branch}"], dry_run=True)
+        if not result.ok and result.status is not RemoteStatus.MOVED:
+            raise push_error(result, branch, session.env)
+
+    session.check_credentials(need, probe)
+
+
+@dataclass(frozen=True)
+class PushToBranch:
+    """Push the values commit to `branch`; when another pipeline pushed first, fetch its head,
+    apply the same edits again and retry (up to `retries` times). When origin already holds the
+    values (or newer ones), nothing lands and the session says why."""
+
+    kind: ClassVar[str] = "push"
+    branch: str
+    retries: int
+    commit: Commit
+    replan: Replan
+
+    def describe(self) -> str:
+        return f"push to {self.branch} on origin (re-applied on its new head up to {self.retries} times)"
+
+    def is_done(self, session: Session) -> bool:
+        if not self.commit.is_done(session):
+            return False
+        try:
+            return session.git.remote_ref(f"refs/heads/{self.branch}") == session.git.head_sha()
+        except RemoteError:
+            return False
+
+    def check(self, session: Session) -> None:
+        check_push_access(session, self.branch, f"a token with `contents: write` to push to {self.branch}")
+
+    def run(self, session: Session) -> None:
+        repo = session.git
+        for attempt in range(1, self.retries + 2):
+            result = repo.push([f"HEAD:refs/heads/{self.branch}"])
+            session.attempts = attempt
+            if result.ok:
+                session.pushed = True
+                session.say(f"pushed {str(repo.head_sha())[:7]} to {self.branch}"
+                            + (f" after {attempt} attempts" if attempt > 1 else ""))
+                return
+            if result.status is not RemoteStatus.MOVED:
+                _restore(repo, session)
+                raise push_error(result, self.branch, session.env)
+            if attempt > self.retries:
+                break
+            session.say(f"push rejected: {self.branch} moved on origin; re-applying the edits to its "
+                        f"new head (attempt {attempt + 1} of {self.retries + 1})")
+            session.sleep(backoff(attempt))
+            if not self._reapply(repo, session):
+                return
+        _restore(repo, session)
+        raise GitError(f"the push to {self.branch} was rejected {self.retries + 1} times because other "
+                       "pipelines kept pushing first", "raise --retries, or rerun the job")
+
+    def _reapply(self, repo: GitRepo, session: Session) -> bool:
+        """Move onto origin's new head and commit the edits again; False when nothing is left."""
+        repo.reset_to_remote_branch(self.branch)
+        paths = [f.path for f in self.commit.files]
+        try:
+            texts = self.replan({p: fsio.read_text(repo.root / p) for p in paths})
+        except DowngradeRefused as exc:
+            session.not_landed = f"origin already has a newer value: {exc.message}"
+            session.say(f"{session.not_landed}; nothing to push")
+            return False
+        if not texts:
+            session.not_landed = "origin already has these values"
+            session.say(f"{session.not_landed}; nothing to push")
+            return False
+        for path, text in texts.items():
+            fsio.write_atomic(repo.root / path, text)
+        session.commit_sha = repo.commit_paths(list(texts), self.commit.message, session.identity)
+        return True
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """Push the values commit to its own branch and open (or update) a pull request into `base`."""
+
+    kind: ClassVar[str] = "pull-request"
+    base: str
+    title: str
+    body: str
+    github: GitHubTarget
+
+    @property
+    def head(self) -> str:
+        digest = hashlib.sha256(self.body.encode()).hexdigest()[:12]
+        return f"relbot/bump-values/{self.base}/{digest}"
+
+    def describe(self) -> str:
+        return f"push branch {self.head} and open a pull request into {self.base} on {self.github.slug}"
+
+    def is_done(self, session: Session) -> bool:
+        del session
+        return False  # opening it again updates the open pull request: always safe to run
+
+    def check(self, session: Session) -> None:
+        from relbot.github import check_access  # noqa: PLC0415 - PyGithub only for PRs
+
+        check_push_access(session, self.head, "a token with `contents: write` to push the branch")
+        session.check_credentials("a token with `pull-requests: write` to open the pull request",
+                                  lambda: check_access(self.github, session.env))
+
+    def run(self, session: Session) -> None:
+        from relbot.github import open_pull_request  # noqa: PLC0415 - PyGithub only for PRs
+
+        repo = session.git
+        result = repo.push([f"HEAD:refs/heads/{self.head}"], force=True)
+        if not result.ok:
+            _restore(repo, session)
+            raise push_error(result, self.head, session.env)
+        url = open_pull_request(self.github, session.env, head=self.head, base=self.base,
+                                title=self.title, body=self.body)
+        session.pull_request_url = url
+        session.attempts = 1
+        session.say(f"pull request {url} ({self.head} → {self.base})")
+        _restore(repo, session)  # keep the local branch where origin has it
+
+
+def _restore(repo: GitRepo, session: Session) -> None:
+    """Put the checkout back where the run found it (its edits are on origin or not wanted)."""
+    if session.start_head is not None and repo.head_sha() != session.start_head:
+        repo.reset_hard(session.start_head)
+
+
+def backoff(attempt: int) -> float:
+    """Jittered exponential backoff: about 0.5 s, 1 s, 2 s, … capped at 8 s."""
+    return float(min(8.0, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random()))  # noqa: S311

@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from relbot.commits import Commit, ParsedCommit, Unparsed
 from relbot.globs import glob_match
-from relbot.model import Analysis, Bump, Commit, Decision, ParsedCommit, Unparsed
+from relbot.model import Bump, Decision
 
 _SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the commits since the last release ask for."""
+
+    bump: Bump
+    rule: str
+    counted: tuple[ParsedCommit, ...]
+    ignored: tuple[Commit, ...]
+    cancelled: tuple[ParsedCommit, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

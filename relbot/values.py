@@ -17,7 +17,7 @@ from typing import Any
 import semver
 
 from relbot import yamldoc
-from relbot.errors import InputError
+from relbot.errors import DowngradeRefused, InputError
 from relbot.images import ImageTarget, parse_reference, same_image
 from relbot.scalars import Kind, render, resolve
 from relbot.yamlpath import PathPart, format_path
@@ -340,7 +340,7 @@ def _reads_as(old_source: str, node: Any) -> bool:
 def _refuse_downgrade(old: str, new: str, path: str, source: str) -> None:
     old_v, new_v = _as_semver(old), _as_semver(new)
     if old_v is not None and new_v is not None and new_v < old_v:
-        raise InputError(
+        raise DowngradeRefused(
             f"{source}: {path} is {old}; setting {new} would move it backwards (an older "
             "pipeline finishing last would roll production back)",
             "pass --allow-downgrade for a deliberate rollback")

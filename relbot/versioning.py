@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import semver
@@ -89,8 +89,23 @@ def resolve_branch(name: str, specs: Sequence[BranchSpec]) -> Branch | None:
     """The configured entry for a branch, or None when the branch does not release."""
     for spec in specs:
         if spec.name == name or (is_glob(spec.name) and glob_match(name, spec.name)):
-            return _branch_from_spec(name, spec)
+            branch = _branch_from_spec(name, spec)
+            return replace(branch, channel=_channel(branch, spec, specs))
     return None
+
+
+def _channel(branch: Branch, spec: BranchSpec, specs: Sequence[BranchSpec]) -> str | None:
+    """semantic-release's default: no channel for the first release branch, the branch name for
+    the others; an explicit `channel` wins (`false`: the default channel)."""
+    if spec.channel is False:
+        return None
+    if isinstance(spec.channel, str):
+        return spec.channel
+    first = next((s for s in specs if not s.prerelease and _MAINTENANCE.match(s.range or s.name) is None),
+                 None)
+    if branch.type is BranchType.RELEASE and first is spec:
+        return None
+    return branch.name
 
 
 def _branch_from_spec(name: str, spec: BranchSpec) -> Branch:

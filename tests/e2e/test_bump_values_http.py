@@ -70,7 +70,7 @@ def test_missing_token_fails_clearly(tmp_path: Path, env: dict[str, str],
     repo = _setup(tmp_path, env, git_http_server)
     done = _bump(repo, {})
     assert done.returncode == 4
-    assert "needs credentials and none were given" in done.stderr
+    assert "needs a token and none was given" in done.stderr
     assert "RELBOT_TOKEN, GH_TOKEN, GITHUB_TOKEN" in done.stderr
 
 

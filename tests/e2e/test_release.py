@@ -246,18 +246,23 @@ def test_release_runs_the_values_step_after_tagging_when_configured(
     repo.commit("fix: second")
     repo.git("push", "-q", "origin", "main", "v1.0.0")
     result = release(repo.path, env=env, today="2024-06-01")
-    assert result.steps_done[-1] == "bump-values"
+    assert result.steps_done[-1].startswith("bump-values k8s/values-production.yaml: app.image.tag "
+                                            "1.0.0 → 1.0.1")
     assert remote.git("show", "main:k8s/values-production.yaml") == 'app:\n  image:\n    tag: "1.0.1"'
     assert remote.git("log", "-1", "--format=%s", "main") == "chore: update image tags to 1.0.1"
     assert remote.git("rev-parse", "v1.0.1^{commit}") == remote.git("rev-parse", "main~1")
 
 
-def test_dry_run_behind_origin_warns_and_still_shows_the_plan(
+def test_dry_run_behind_origin_shows_the_plan_and_fails_like_the_real_run(
     project: tuple[Repo, Remote], tmp_path: Path
 ) -> None:
     repo, remote = project
     push_from_another_clone(repo, remote, tmp_path / "other", "fix: pushed by someone else")
-    done = relbot(repo, "release", "--dry-run")
-    assert done.returncode == 0, done.stderr
-    assert "warning: main moved on origin" in done.stderr
-    assert done.stdout.startswith("release v1.1.0")
+    dry = relbot(repo, "release", "--dry-run")
+    real = relbot(repo, "release")
+    assert dry.returncode == real.returncode == 4
+    assert dry.stdout.startswith("release v1.1.0")
+    error = "relbot: error: main moved on origin"
+    assert error in dry.stderr
+    assert error in real.stderr
+    assert remote.git("tag", "-l", "v1.1.0") == ""

@@ -8,8 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relbot.commits import find_references, parse_all, parse_commit, split_body_and_footers
-from relbot.model import Footer, ParsedCommit, RawCommit, Reference, RevertRef, Unparsed
+from relbot.commits import (
+    ParsedCommit,
+    Unparsed,
+    find_references,
+    parse_all,
+    parse_commit,
+    split_body_and_footers,
+)
+from relbot.model import Footer, RawCommit, Reference, RevertRef
 
 SHA_A = "1234567890abcdef1234567890abcdef12345678"
 

@@ -146,7 +146,7 @@ def test_defaults_when_empty() -> None:
                           {"name": "1.x", "range": "1.x", "channel": False},
                           {"name": "rc/*", "prerelease": "rc"}]},
             (BranchSpec("main"), BranchSpec("beta", channel="beta", prerelease=True),
-             BranchSpec("1.x", range="1.x"), BranchSpec("rc/*", prerelease="rc")),
+             BranchSpec("1.x", channel=False, range="1.x"), BranchSpec("rc/*", prerelease="rc")),
             id="mixed",
         ),
     ],

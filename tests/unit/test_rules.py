@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from relbot.commits import parse_commit
-from relbot.model import Bump, Commit, ParsedCommit, RawCommit, Unparsed
+from relbot.commits import Commit, ParsedCommit, Unparsed, parse_commit
+from relbot.model import Bump, RawCommit
 from relbot.rules import DEFAULT_RULES, ReleaseRule, analyze, cancel_reverts, decide, is_skipped
 
 
