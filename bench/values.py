@@ -35,9 +35,9 @@ from typing import Any
 
 from valuesynth import BIG_LINES, EditSpec, PathPart, ValuesFile, big_file, monorepo, write_out
 
-from relbot.images import parse_image_argument
-from relbot.values import Edit, SetImage, SetValue, edit_values
-from relbot.yamlpath import parse_path
+from relbot.values.edit import Edit, SetImage, SetValue, edit_values
+from relbot.values.images import parse_image_argument
+from relbot.values.yamlpath import parse_path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 SEED = 20240501

@@ -1,256 +1,30 @@
-"""The use cases relbot offers as a library: plan_version, full_changelog, load_config.
+"""relbot as a library: the one facade over both products.
 
-Each returns a result and never prints; messages for the user travel in the result.
+Every function takes the repository (or the text) first and keyword options after, returns a
+result and never prints; messages for people travel in the result or through `say`. Errors are
+RelbotError subclasses (relbot.errors) whose `exit_code` the CLI uses.
+
+- `plan_version(path, ...)` → VersionPlan: the next release (`relbot version`).
+- `changelog(path, ...)` → str: a whole changelog from every release tag (`relbot changelog --full`).
+- `release(path, ...)` → ReleaseResult: the release, or with `dry_run=True` its plan (`relbot release`).
+- `bump_values(path, options, config, ...)` → BumpResult: set values, commit, push (`relbot bump-values`).
+- `edit_values(text, edits, ...)` → EditResult: the byte-exact YAML edit alone, no git.
+- `load_config(root, ...)` → Config.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from relbot.config.files import load_config
+from relbot.config.options import Config
+from relbot.release.run import ReleaseResult, release
+from relbot.release.version import VersionPlan, full_changelog, notes_for_tag, plan_version, release_date
+from relbot.values.edit import EditResult, SetImage, SetValue, edit_values
+from relbot.values.plan import BumpOptions, BumpResult, bump_values
 
-from relbot import history
-from relbot.changelog import ReleaseContext, render_notes
-from relbot.commits import Commit, parse_all, parse_commit
-from relbot.config import CONFIG_FILES, JS_CONFIG_FILES, Config, load_text, parse_config
-from relbot.errors import ConfigError, GitError
-from relbot.gitrepo import GitRepo, open_repo
-from relbot.model import Branch, Bump, Tag
-from relbot.remotes import repository_url
-from relbot.rules import Analysis, analyze
-from relbot.versioning import next_version, resolve_branch
+changelog = full_changelog
 
-
-@dataclass(frozen=True)
-class VersionPlan:
-    """The next release as relbot computes it; `version` is None when no release is due."""
-
-    branch: str
-    branch_type: str | None
-    version: str | None
-    tag: str | None
-    previous_version: str | None
-    previous_tag: str | None
-    bump: Bump
-    rule: str
-    reason: str  # why there is no release (empty when there is one)
-    head: str | None
-    commits: tuple[Commit, ...] = ()
-    analysis: Analysis | None = None
-    notes: str = ""
-    config: Config = field(default_factory=Config)
-    messages: tuple[str, ...] = ()
-
-    @property
-    def released(self) -> bool:
-        return self.version is not None
-
-    def as_json(self) -> dict[str, Any]:
-        counted = len(self.analysis.counted) if self.analysis else 0
-        return {
-            "released": self.released, "version": self.version, "tag": self.tag,
-            "previous_version": self.previous_version, "previous_tag": self.previous_tag,
-            "bump": self.bump.label, "branch": self.branch, "branch_type": self.branch_type,
-            "rule": self.rule, "reason": self.reason, "commits": len(self.commits),
-            "counted_commits": counted, "head": self.head,
-        }
-
-
-def load_config(root: Path, config: Mapping[str, Any] | None = None,
-                config_path: Path | None = None) -> Config:
-    """The configuration: an options object, an explicit file, or the first file found in root."""
-    if config is not None:
-        return parse_config(config, "<options>")
-    if config_path is not None:
-        return _read_config(config_path, required=True)
-    for name in (*CONFIG_FILES, *JS_CONFIG_FILES):
-        path = root / name
-        if not path.is_file():
-            continue
-        if name == "package.json" and '"release"' not in path.read_text(encoding="utf-8"):
-            continue
-        return _read_config(path, required=False)
-    return Config()
-
-
-def _read_config(path: Path, *, required: bool) -> Config:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file", "check the --config path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc}", "check the file") from None
-    del required
-    return parse_config(load_text(text, str(path)), str(path))
-
-
-def detect_branch(repo: GitRepo, env: Mapping[str, str]) -> str:
-    """The branch from git, or from the CI environment when HEAD is detached."""
-    name = repo.current_branch()
-    if name:
-        return name
-    if env.get("GITHUB_HEAD_REF"):
-        return env["GITHUB_HEAD_REF"]
-    ref = env.get("GITHUB_REF", "")
-    if ref.startswith("refs/heads/"):
-        return ref.removeprefix("refs/heads/")
-    if env.get("GITHUB_REF_NAME") and env.get("GITHUB_REF_TYPE", "branch") == "branch" \
-            and not ref.startswith("refs/tags/"):
-        return env["GITHUB_REF_NAME"]
-    raise GitError(
-        f"HEAD is detached in {repo.root} and the CI environment names no branch",
-        "check out the branch (`git switch main`) or pass --branch NAME",
-    )
-
-
-def release_date(env: Mapping[str, str], today: str | None = None) -> str:
-    """Today's date (UTC), or the one SOURCE_DATE_EPOCH pins for reproducible output."""
-    if today:
-        return today
-    epoch = env.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return moment.strftime("%Y-%m-%d")
-
-
-def plan_version(
-    repo_path: Path,
-    config: Mapping[str, Any] | None = None,
-    branch: str | None = None,
-    env: Mapping[str, str] | None = None,
-    *,
-    config_path: Path | None = None,
-    today: str | None = None,
-    say: Callable[[str], None] | None = None,
-    with_notes: bool = True,
-) -> VersionPlan:
-    """Compute the next release of the repository at `repo_path` (no writes but a shallow fetch).
-
-    `with_notes=False` skips rendering the release notes (what `relbot version` needs).
-    """
-    env = dict(os.environ if env is None else env)
-    messages: list[str] = []
-    report = say or messages.append
-    repo = open_repo(Path(repo_path))
-    cfg = load_config(repo.root, config, config_path)
-    for warning in cfg.warnings:
-        report(f"warning: {warning}")
-    name = branch or detect_branch(repo, env)
-    resolved = resolve_branch(name, cfg.branches)
-    if resolved is None:
-        names = ", ".join(b.name for b in cfg.branches)
-        return _nothing(name, None, f"branch {name!r} is not configured for releases "
-                        f"(branches: {names})", cfg, messages)
-    head = repo.head_sha()
-    if head is None:
-        return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
-    history.ensure_history(repo, head, cfg.tag_format, resolved, report)
-    keywords = cfg.note_keywords
-    found, commits = history.read_unreleased(
-        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords))
-    return _plan(repo, cfg, resolved, head, found, tuple(commits), env, today, tuple(messages),
-                 with_notes)
-
-
-def _plan(
-    repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.ReleaseTags,
-    commits: tuple[Commit, ...], env: Mapping[str, str], today: str | None,
-    messages: tuple[str, ...], with_notes: bool,
-) -> VersionPlan:
-    last = found.last
-    analysis = analyze(commits, cfg.release_rules)
-    common = {
-        "branch": branch.name, "branch_type": branch.type.value, "head": head,
-        "previous_version": last.version if last else None,
-        "previous_tag": last.name if last else None, "commits": commits,
-        "analysis": analysis, "config": cfg, "messages": messages,
-    }
-    if analysis.bump is Bump.NONE:
-        since = f"since {last.name}" if last else "in the history"
-        reason = (f"no release: none of the {len(commits)} commits {since} asks for one "
-                  "(feat, fix, perf, revert or a breaking change)") if commits else \
-                 f"no release: no commits {since}"
-        return VersionPlan(version=None, tag=None, bump=Bump.NONE, rule=analysis.rule,
-                           reason=reason, **common)  # type: ignore[arg-type]
-    nxt = next_version(
-        last.version if last else None, analysis.bump, branch,
-        existing=[t.version for t in found.all_tags], policy=cfg.zero_version,
-        latest_release=found.latest_release.version if found.latest_release else None,
-    )
-    tag = cfg.tag_format.render(nxt.version)
-    notes = ""
-    if with_notes:
-        context = ReleaseContext(
-            version=nxt.version, tag=tag, previous_tag=last.name if last else None,
-            date=release_date(env, today),
-            repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
-            link_compare=cfg.link_compare, link_references=cfg.link_references,
-        )
-        notes = render_notes(context, analysis.counted, cfg.types)
-    return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
-                       rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
-                       **common)  # type: ignore[arg-type]
-
-
-def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,
-             messages: list[str]) -> VersionPlan:
-    return VersionPlan(
-        branch=name, branch_type=branch.type.value if branch else None, version=None, tag=None,
-        previous_version=None, previous_tag=None, bump=Bump.NONE, rule="", reason=reason,
-        head=None, config=cfg, messages=tuple(messages),
-    )
-
-
-def full_changelog(
-    repo_path: Path, config: Mapping[str, Any] | None = None, branch: str | None = None,
-    env: Mapping[str, str] | None = None, *, config_path: Path | None = None,
-) -> str:
-    """A whole changelog regenerated from every release tag reachable from HEAD."""
-    env = dict(os.environ if env is None else env)
-    repo = open_repo(Path(repo_path))
-    cfg = load_config(repo.root, config, config_path)
-    name = branch or detect_branch(repo, env)
-    resolved = resolve_branch(name, cfg.branches)
-    head = repo.head_sha()
-    if resolved is None or head is None:
-        raise GitError(f"branch {name!r} is not configured for releases or has no commits",
-                       "run it on a release branch")
-    history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None)
-    dates = {ref.name: ref.date for ref in repo.tags(cfg.tag_format.glob())}
-    tags = [t for t in history.releases_in_order(history.matching_tags(repo, cfg.tag_format))
-            if repo.is_ancestor(t.sha, head)]
-    url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
-    sections: list[str] = []
-    previous: Tag | None = None
-    for tag in tags:
-        sections.append(_section(repo, cfg, previous, tag, dates.get(tag.name, ""), url))
-        previous = tag
-    body = "\n".join(reversed(sections))
-    title = cfg.changelog.title if cfg.changelog and cfg.changelog.title else None
-    return f"{title}\n\n{body}" if title else body
-
-
-def notes_for_tag(repo: GitRepo, cfg: Config, tag: Tag, branch: str, env: Mapping[str, str],
-                  date: str) -> tuple[str, Tag | None]:
-    """The notes of an existing release tag (from the release before it), and that previous tag."""
-    resolved = resolve_branch(branch, cfg.branches)
-    previous: Tag | None = None
-    if resolved is not None:
-        below = [t for t in history.release_candidates_below(history.matching_tags(repo, cfg.tag_format),
-                                                             resolved, tag)
-                 if repo.is_ancestor(t.sha, tag.sha)]
-        previous = below[0] if below else None
-    url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
-    return _section(repo, cfg, previous, tag, date, url), previous
-
-
-def _section(repo: GitRepo, cfg: Config, previous: Tag | None, tag: Tag, date: str,
-             url: str | None) -> str:
-    commits = parse_all(list(repo.log(history.unreleased_range(previous, tag.sha))),
-                        cfg.note_keywords)
-    analysis = analyze(commits, cfg.release_rules)
-    context = ReleaseContext(tag.version, tag.name, previous.name if previous else None, date,
-                             url, cfg.link_compare, cfg.link_references)
-    return render_notes(context, analysis.counted, cfg.types)
+__all__ = [
+    "BumpOptions", "BumpResult", "Config", "EditResult", "ReleaseResult", "SetImage", "SetValue",
+    "VersionPlan", "bump_values", "changelog", "edit_values", "full_changelog", "load_config",
+    "notes_for_tag", "plan_version", "release", "release_date",
+]

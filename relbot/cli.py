@@ -108,7 +108,7 @@ def strict_option(func: F) -> F:
 @pass_ctx
 def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, strict: bool) -> None:
     """Release: changelog, version files, commit, tag, atomic push, GitHub Release."""
-    from relbot.releasecli import run_release  # noqa: PLC0415
+    from relbot.reports import run_release  # noqa: PLC0415
 
     for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
                             say=obj.say, as_json=as_json, strict=strict):
@@ -150,8 +150,8 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
                     strict: bool, branch: str | None) -> None:
     """Set image tags and other values in Helm values files, byte for byte."""
-    from relbot.bump import BumpOptions  # noqa: PLC0415
-    from relbot.bumpcli import run_bump  # noqa: PLC0415
+    from relbot.reports import run_bump  # noqa: PLC0415
+    from relbot.values.plan import BumpOptions  # noqa: PLC0415
 
     options = BumpOptions(
         files=files, sets=sets, images=images, version=version, version_from=version_from,
@@ -173,8 +173,8 @@ def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
 
 
 def _explain(obj: Context, plan: Any) -> None:
-    from relbot.commits import Unparsed  # noqa: PLC0415
-    from relbot.rules import decide  # noqa: PLC0415
+    from relbot.release.commits import Unparsed  # noqa: PLC0415
+    from relbot.release.rules import decide  # noqa: PLC0415
 
     analysis = plan.analysis
     obj.say(f"branch {plan.branch} ({plan.branch_type}); last release: "

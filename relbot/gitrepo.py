@@ -24,7 +24,7 @@ from typing import Any
 
 from relbot import gitauth, redact
 from relbot.errors import GitError
-from relbot.model import RawCommit
+from relbot.model import RawCommit, TagRef
 
 _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"
 _CHUNK = 1 << 20
@@ -72,13 +72,6 @@ class RemoteError(GitError):
         self.result = result
 
 
-@dataclass(frozen=True)
-class TagRef:
-    name: str
-    sha: str  # the commit the tag points to (peeled)
-    date: str  # YYYY-MM-DD of the tag (tagger date, or the commit date for lightweight tags)
-
-
 @contextmanager
 def _without_token_variables() -> Iterator[None]:
     """GitPython copies os.environ into every child: hide the token variables meanwhile."""
@@ -97,7 +90,8 @@ class GitRepo:
     """
 
     def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
-        import git  # noqa: PLC0415 - keep `relbot --help` fast
+        with _without_token_variables():  # importing GitPython runs `git version`
+            import git  # noqa: PLC0415 - keep `relbot --help` fast
 
         self.path = path
         self._exc = git.GitCommandError
@@ -384,3 +378,22 @@ def open_repo(path: Path, env: Mapping[str, str] | None = None) -> GitRepo:
     except GitError as exc:
         raise GitError(f"{path} is not inside a git repository",
                        "run relbot inside a git repository, or pass -C DIR") from exc
+
+
+def detect_branch(repo: GitRepo, env: Mapping[str, str]) -> str:
+    """The branch from git, or from the CI environment when HEAD is detached."""
+    name = repo.current_branch()
+    if name:
+        return name
+    if env.get("GITHUB_HEAD_REF"):
+        return env["GITHUB_HEAD_REF"]
+    ref = env.get("GITHUB_REF", "")
+    if ref.startswith("refs/heads/"):
+        return ref.removeprefix("refs/heads/")
+    if env.get("GITHUB_REF_NAME") and env.get("GITHUB_REF_TYPE", "branch") == "branch" \
+            and not ref.startswith("refs/tags/"):
+        return env["GITHUB_REF_NAME"]
+    raise GitError(
+        f"HEAD is detached in {repo.root} and the CI environment names no branch",
+        "check out the branch (`git switch main`) or pass --branch NAME",
+    )

@@ -123,3 +123,42 @@ class Decision:
 
     bump: Bump
     rule: str
+
+
+class ZeroPolicy(Enum):
+    """What a project at 0.x does; the `zeroVersion` setting."""
+
+    OFF = "off"  # first release 1.0.0; 0.x versions bump like any other (semantic-release)
+    MINOR = "minor"  # first release 0.1.0; while 0.x a breaking change bumps the minor
+    SHIFT = "shift"  # first release 0.1.0; while 0.x breaking → minor, feat → patch (Cargo, git-cliff)
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as `git for-each-ref` lists it."""
+
+    name: str
+    sha: str  # the commit the tag points to (peeled)
+    date: str  # YYYY-MM-DD of the tag (tagger date, or the commit date for lightweight tags)
+
+
+@dataclass(frozen=True)
+class ReleaseRule:
+    """One entry of commit-analyzer's `releaseRules`; None fields match anything."""
+
+    release: Bump | None  # None: `"release": false`, matches and releases nothing
+    type: str | None = None
+    scope: str | None = None
+    subject: str | None = None
+    breaking: bool = False
+    revert: bool = False
+
+    def describe(self) -> str:
+        parts = [f"{name} {value!r}" for name, value in (
+            ("type", self.type), ("scope", self.scope), ("subject", self.subject)) if value]
+        if self.breaking:
+            parts.append("breaking")
+        if self.revert:
+            parts.append("revert")
+        target = self.release.label if self.release else "no release"
+        return f"{' + '.join(parts) or 'any commit'} → {target}"

@@ -1,10 +1,15 @@
-"""Remote URLs → the web URL of the repository (for links), without credentials."""
+"""Remote URLs: the web URL of the repository (for links, without credentials) and the GitHub
+repository and API a GitHub Release or pull request goes to."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from relbot import redact
+from relbot.errors import GitHubError
 
 _SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>(?!/).+)$")
 
@@ -47,3 +52,62 @@ def repository_url(
     if server and repo:
         return f"{server.rstrip('/')}/{repo}"
     return None
+
+
+DEFAULT_API_URL = "https://api.github.com"
+_NAME_IT = ("name the repository: set GITHUB_REPOSITORY=owner/name (GitHub Actions sets it), or "
+            "`repositoryUrl` in the configuration; for GitHub Enterprise also `githubUrl` or "
+            "`githubApiUrl`; or drop @semantic-release/github if the project is not on GitHub")
+
+
+@dataclass(frozen=True)
+class GitHubTarget:
+    """The repository on GitHub (`owner/name`) and the REST API that serves it."""
+
+    slug: str
+    api_url: str
+
+    @property
+    def owner(self) -> str:
+        return self.slug.split("/")[0]
+
+
+def find_target(env: Mapping[str, str], repository_url: str | None, origin: str | None, *,
+                github_url: str | None = None, github_api_url: str | None = None) -> GitHubTarget:
+    """Where the GitHub API calls go, from semantic-release's sources in its order of precedence.
+
+    The API: `githubApiUrl`, GITHUB_API_URL, `githubUrl` + `/api/v3`, else api.github.com. The
+    repository: GITHUB_REPOSITORY, else the `repositoryUrl` option, else the origin remote — whose
+    host must then be github.com or the configured GitHub's. Raises GitHubError (both in a dry
+    run and in the real run) when no GitHub repository can be named.
+    """
+    server = github_url or env.get("GITHUB_URL") or env.get("GH_URL") or env.get("GITHUB_SERVER_URL")
+    api = github_api_url or env.get("GITHUB_API_URL") or env.get("GH_API_URL") or (
+        f"{server.rstrip('/')}/api/v3" if server and urlsplit(server).hostname != "github.com"
+        else DEFAULT_API_URL)
+    if env.get("GITHUB_REPOSITORY", "").count("/") == 1:
+        return GitHubTarget(env["GITHUB_REPOSITORY"], api)
+    url = repository_url or origin or ""
+    host, slug = _host_and_path(url)
+    hosts = {"github.com", urlsplit(server).hostname if server else None,
+             urlsplit(api).hostname if api != DEFAULT_API_URL else None}
+    if slug.count("/") != 1 or not slug.split("/")[0]:
+        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+                          f"{redact.redact(url) or 'no remote'!r} does not name one", _NAME_IT)
+    if host is not None and host not in hosts:
+        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+                          f"{redact.redact(url)!r} is on {host}, not on GitHub", _NAME_IT)
+    return GitHubTarget(slug, api)
+
+
+def _host_and_path(url: str) -> tuple[str | None, str]:
+    """(host, owner/name) of a remote URL; host None for a local path."""
+    if "://" in url:
+        parts = urlsplit(url.removeprefix("git+"))
+        if parts.scheme == "file":
+            return None, ""
+        return parts.hostname, parts.path.strip("/").removesuffix(".git")
+    user_host, colon, path = url.partition(":")
+    if colon and "/" not in user_host and not url.startswith((".", "/")):
+        return user_host.rpartition("@")[2], path.strip("/").removesuffix(".git")
+    return None, ""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from relbot.changelog import update_changelog
+from relbot.release.changelog import update_changelog
 from tests.gitfixture import Repo
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from relbot.errors import GitError
-from relbot.release import release
+from relbot.release.run import release
 from tests.gitfixture import Repo, make_bare, make_repo
 
 CONFIG = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from relbot.release import release
+from relbot.release.run import release
 from tests.gitfixture import Repo, make_bare, make_repo
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub

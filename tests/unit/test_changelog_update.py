@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from relbot.changelog import update_changelog
+from relbot.release.changelog import update_changelog
 
 TITLE = "# Changelog"
 URL = "https://github.com/acme/widget/compare"

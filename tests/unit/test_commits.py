@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relbot.commits import (
+from relbot.model import Footer, RawCommit, Reference, RevertRef
+from relbot.release.commits import (
     ParsedCommit,
     Unparsed,
     find_references,
@@ -16,7 +17,6 @@ from relbot.commits import (
     parse_commit,
     split_body_and_footers,
 )
-from relbot.model import Footer, RawCommit, Reference, RevertRef
 
 SHA_A = "1234567890abcdef1234567890abcdef12345678"
 

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from relbot.config import (
+from relbot.config.files import load_text
+from relbot.config.options import (
     ANALYZER,
     CHANGELOG,
     DEFAULT_ASSETS,
+    DEFAULT_BRANCHES,
     DEFAULT_MESSAGE,
     DEFAULT_NOTE_KEYWORDS,
     DEFAULT_PLUGINS,
@@ -23,13 +25,11 @@ from relbot.config import (
     GithubOptions,
     GitOptions,
     TypeSection,
-    load_text,
-    parse_config,
 )
+from relbot.config.parse import parse_config
 from relbot.errors import ConfigError, ExitCode
-from relbot.model import BranchSpec, Bump
-from relbot.rules import ReleaseRule
-from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
+from relbot.model import BranchSpec, Bump, ReleaseRule, ZeroPolicy
+from relbot.tags import TagFormat
 
 SRC = ".releaserc.json"
 

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from relbot.commits import Commit, ParsedCommit, Unparsed, parse_commit
-from relbot.model import Bump, RawCommit
-from relbot.rules import DEFAULT_RULES, ReleaseRule, analyze, cancel_reverts, decide, is_skipped
+from relbot.model import Bump, RawCommit, ReleaseRule
+from relbot.release.commits import Commit, ParsedCommit, Unparsed, parse_commit
+from relbot.release.rules import DEFAULT_RULES, analyze, cancel_reverts, decide, is_skipped
 
 
 def sha_of(message: str) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relbot.errors import InputError
-from relbot.images import (
+from relbot.values.images import (
     ImageRef,
     ImageTarget,
     normalize_name,
@@ -17,8 +17,8 @@ from relbot.images import (
     parse_reference,
     same_image,
 )
-from relbot.scalars import Kind, plain_is_safe, render, resolve
-from relbot.yamlpath import PathPart, format_path, parse_path
+from relbot.values.scalars import Kind, plain_is_safe, render, resolve
+from relbot.values.yamlpath import PathPart, format_path, parse_path
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 GO_YAML = ("BUG: go-yaml (Helm) reads a plain scalar with strconv.ParseInt(s, 0, 64), which takes "

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from relbot.errors import InputError
-from relbot.images import parse_image_argument
 from relbot.values import Edit, EditResult, SetImage, SetValue, edit_values
-from relbot.yamlpath import parse_path
+from relbot.values.images import parse_image_argument
+from relbot.values.yamlpath import parse_path
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SUCCESS = GOLDEN / "values"

@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relbot.values import SetValue, edit_values
-from relbot.yamlpath import PathPart
+from relbot.values.edit import SetValue, edit_values
+from relbot.values.yamlpath import PathPart
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

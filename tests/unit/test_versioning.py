@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from relbot.config.options import DEFAULT_BRANCHES
 from relbot.errors import ConfigError, VersionRuleError
-from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag
-from relbot.versioning import (
-    DEFAULT_BRANCHES,
-    TagFormat,
-    ZeroPolicy,
+from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag, ZeroPolicy
+from relbot.release.versioning import (
     effective_bump,
     next_version,
     release_candidates,
     resolve_branch,
 )
+from relbot.tags import TagFormat
 
 MAJOR, MINOR, PATCH = Bump.MAJOR, Bump.MINOR, Bump.PATCH
 OFF, ZMINOR, SHIFT = ZeroPolicy.OFF, ZeroPolicy.MINOR, ZeroPolicy.SHIFT

@@ -16,7 +16,8 @@ import semver
 from relbot.errors import GitError
 from relbot.gitrepo import GitRepo
 from relbot.model import Branch, RawCommit, Tag
-from relbot.versioning import TagFormat, release_candidates
+from relbot.release.versioning import release_candidates
+from relbot.tags import TagFormat, release_tags
 
 T = TypeVar("T")
 _DEEPEN_STEPS = (100, 1000, 10000)
@@ -34,12 +35,8 @@ class ReleaseTags:
 
 
 def matching_tags(repo: GitRepo, tag_format: TagFormat) -> list[Tag]:
-    tags: list[Tag] = []
-    for ref in repo.tags(tag_format.glob()):
-        version = tag_format.parse(ref.name)
-        if version is not None:
-            tags.append(Tag(ref.name, version, ref.sha))
-    return tags
+    """The repository's release tags (those that match the format)."""
+    return release_tags(repo.tags(tag_format.glob()), tag_format)
 
 
 def find_last_release(

@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from relbot.commits import ParsedCommit
-from relbot.settings import TypeSection
+from relbot.config.options import TypeSection
+from relbot.release.commits import ParsedCommit
 
 # The conventionalcommits writer links `#` + [a-z0-9]+ anywhere in a subject, and lower-case
 # `@user` mentions outside backticks; these patterns do the same, byte for byte.

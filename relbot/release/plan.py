@@ -7,14 +7,14 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from relbot import changelog, templates
-from relbot.bump import ValuesPlan
-from relbot.github import GitHubTarget
+from relbot.config.options import CHANGELOG, GIT, GITHUB, Config
 from relbot.model import Branch, BranchType, LastRelease, NextRelease
-from relbot.releasesteps import BumpValues, PublishRelease, Push, Tag
-from relbot.settings import CHANGELOG, GIT, GITHUB, Config
+from relbot.release import changelog, templates
+from relbot.release.steps import BumpValues, PublishRelease, Push, Tag
+from relbot.release.versionfiles import VersionFile, set_version
+from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Progress, Step, WriteFile, render_steps, steps_json
-from relbot.versionfiles import VersionFile, set_version
+from relbot.values.plan import ValuesPlan
 
 
 @dataclass(frozen=True)

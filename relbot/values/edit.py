@@ -16,11 +16,11 @@ from typing import Any
 
 import semver
 
-from relbot import yamldoc
 from relbot.errors import DowngradeRefused, InputError
-from relbot.images import ImageTarget, parse_reference, same_image
-from relbot.scalars import Kind, render, resolve
-from relbot.yamlpath import PathPart, format_path
+from relbot.values import yamldoc
+from relbot.values.images import ImageTarget, parse_reference, same_image
+from relbot.values.scalars import Kind, render, resolve
+from relbot.values.yamlpath import PathPart, format_path
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from relbot.model import BranchSpec
-from relbot.rules import ReleaseRule
-from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
+from relbot.model import BranchSpec, ReleaseRule, ZeroPolicy
+from relbot.tags import TagFormat
+
+DEFAULT_BRANCHES: tuple[BranchSpec, ...] = (
+    BranchSpec("+([0-9])?(.{+([0-9]),x}).x"),
+    BranchSpec("master"),
+    BranchSpec("main"),
+    BranchSpec("next"),
+    BranchSpec("next-major"),
+    BranchSpec("beta", prerelease=True),
+    BranchSpec("alpha", prerelease=True),
+)
+
 
 CONFIG_FILES: tuple[str, ...] = (
     "package.json", ".releaserc", ".releaserc.json", ".releaserc.yaml", ".releaserc.yml",

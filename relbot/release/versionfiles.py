@@ -9,8 +9,8 @@ import tomllib
 from dataclasses import dataclass
 
 from relbot.errors import ConfigError, InputError
-from relbot.values import SetValue, edit_values
-from relbot.yamlpath import parse_path
+from relbot.values.edit import SetValue, edit_values
+from relbot.values.yamlpath import parse_path
 
 _TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
 _STRING = r"(\"(?:[^\"\\]|\\.)*\"|'[^']*')"

@@ -10,7 +10,7 @@ import semver
 
 from relbot.errors import InputError
 from relbot.gitrepo import GitRepo
-from relbot.versioning import TagFormat
+from relbot.tags import TagFormat, release_tags
 
 _HINT = ("pass --version 1.2.3, run on the tag's workflow (GITHUB_REF=refs/tags/v1.2.3), or pass "
          "--version-from tag to use the latest release tag")
@@ -47,9 +47,7 @@ def resolve_version(
 def _latest_tag(repo: GitRepo | None, tag_format: TagFormat) -> tuple[str, str]:
     if repo is None:
         raise InputError("--version-from tag needs a git repository", "run in a clone, or pass --version")
-    from relbot.history import matching_tags  # noqa: PLC0415
-
-    releases = [t for t in matching_tags(repo, tag_format)
+    releases = [t for t in release_tags(repo.tags(tag_format.glob()), tag_format)
                 if not semver.Version.parse(t.version).prerelease]
     if not releases:
         raise InputError(f"--version-from tag: no release tag matches {tag_format.template!r} "

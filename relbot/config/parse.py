@@ -1,131 +1,42 @@
-"""semantic-release configuration (`.releaserc*`, `package.json#release`) → a frozen Config.
+"""A semantic-release options object → a frozen Config.
 
 Two passes: the shape of each value (errors name the JSON path, e.g. `branches[1].prerelease`),
 then the rules across fields. Options relbot does not act on produce warnings that name them.
-Text in, Config out: finding and reading the file is the caller's job.
+Finding and reading the file is `relbot.config.files`' job.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from relbot.errors import ConfigError
-from relbot.model import BranchSpec, Bump
-from relbot.rules import ReleaseRule
-from relbot.settings import (
+from relbot.config.options import (
     ANALYZER,
     CHANGELOG,
     CLI_ONLY_KEYS,
-    CONFIG_FILES,
     DEFAULT_ASSETS,
+    DEFAULT_BRANCHES,
     DEFAULT_MESSAGE,
     DEFAULT_NOTE_KEYWORDS,
     DEFAULT_PLUGINS,
     DEFAULT_TYPES,
     GIT,
     GITHUB,
-    JS_CONFIG_FILES,
     NOTES,
-    NPM,
     PLUGIN_KEYS,
     SHARED_KEYS,
     SUPPORTED_PRESETS,
     TOP_LEVEL_KEYS,
-    UNDERSTOOD_KEYS,
     ChangelogOptions,
     Config,
     GithubOptions,
     GitOptions,
     TypeSection,
 )
-from relbot.valuesconfig import parse_values, parse_version_files
-from relbot.versioning import DEFAULT_BRANCHES, TagFormat, ZeroPolicy
-
-__all__ = [
-    "ANALYZER",
-    "CHANGELOG",
-    "CLI_ONLY_KEYS",
-    "CONFIG_FILES",
-    "DEFAULT_ASSETS",
-    "DEFAULT_MESSAGE",
-    "DEFAULT_NOTE_KEYWORDS",
-    "DEFAULT_PLUGINS",
-    "DEFAULT_TYPES",
-    "GIT",
-    "GITHUB",
-    "JS_CONFIG_FILES",
-    "NOTES",
-    "NPM",
-    "PLUGIN_KEYS",
-    "SHARED_KEYS",
-    "SUPPORTED_PRESETS",
-    "TOP_LEVEL_KEYS",
-    "UNDERSTOOD_KEYS",
-    "ChangelogOptions",
-    "Config",
-    "GitOptions",
-    "GithubOptions",
-    "TypeSection",
-    "load_text",
-    "parse_config",
-]
-
-def load_text(text: str, filename: str) -> dict[str, Any]:
-    """The options object in a config file's text (JSON, or YAML for `.releaserc*`)."""
-    name = filename.rsplit("/", 1)[-1]
-    if name in JS_CONFIG_FILES or name.endswith((".js", ".cjs", ".mjs", ".ts")):
-        raise ConfigError(
-            f"{filename}: JavaScript configuration files cannot be read by relbot",
-            "move the options to .releaserc.json (same keys; it is JSON, so no functions "
-            "or require())",
-        )
-    if name == "package.json":
-        data = _parse_json(text, filename)
-        release = data.get("release", {})
-        if not isinstance(release, dict):
-            raise ConfigError(f"{filename}: `release` must be an object", "see .releaserc.example.json")
-        return release
-    if name.endswith(".json"):
-        return _parse_json(text, filename)
-    if name == ".releaserc" and text.lstrip().startswith("{"):
-        try:
-            return _parse_json(text, filename)
-        except ConfigError as json_error:
-            try:  # a YAML flow mapping also starts with `{`
-                return _parse_yaml(text, filename)
-            except ConfigError:
-                raise json_error from None
-    return _parse_yaml(text, filename)
-
-
-def _parse_json(text: str, filename: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{filename}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            "fix the syntax (a trailing comma is the usual cause)",
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{filename}: the top level must be an object", "wrap the options in {}")
-    return data
-
-
-def _parse_yaml(text: str, filename: str) -> dict[str, Any]:
-    from ruamel.yaml import YAML  # noqa: PLC0415 - heavy, only for YAML configs
-    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
-
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        raise ConfigError(f"{filename}: invalid YAML: {exc}", "fix the syntax") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{filename}: the top level must be a mapping", "write `key: value` lines")
-    return data
+from relbot.config.values import parse_values, parse_version_files
+from relbot.errors import ConfigError
+from relbot.model import BranchSpec, Bump, ReleaseRule, ZeroPolicy
+from relbot.tags import TagFormat
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:

@@ -10,18 +10,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from relbot import fsio, history, redact, steps
-from relbot.api import VersionPlan, detect_branch, load_config, notes_for_tag, plan_version, release_date
-from relbot.bump import Delivery, ValuesPlan, config_target, message_for, plan_values
+from relbot import fsio, redact, steps
+from relbot.config.files import load_config
+from relbot.config.options import CHANGELOG, GITHUB, NPM, Config
 from relbot.errors import GitError, RelbotError
-from relbot.github import GitHubTarget, find_target
-from relbot.gitrepo import GitRepo, open_repo
+from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
-from relbot.plan import FileText, PlanContext, ReleasePlan, build_plan
-from relbot.settings import CHANGELOG, GITHUB, NPM, Config
+from relbot.release import history
+from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
+from relbot.release.version import VersionPlan, notes_for_tag, plan_version, release_date
+from relbot.release.versionfiles import VersionFile
+from relbot.release.versioning import resolve_branch
+from relbot.remotes import GitHubTarget, find_target
 from relbot.steps import Progress, Session
-from relbot.versionfiles import VersionFile
-from relbot.versioning import resolve_branch
+from relbot.values.plan import Delivery, ValuesPlan, config_target, message_for, plan_values
 
 OnStep = Callable[[str], None]
 

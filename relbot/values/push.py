@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from relbot import fsio, gitauth
 from relbot.errors import DowngradeRefused, GitError
-from relbot.github import GitHubTarget
 from relbot.gitrepo import GitRepo, RemoteError, RemoteResult, RemoteStatus
+from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Session
 
 BYPASS = "push with a PAT or GitHub App token that is allowed to bypass the branch protection"
@@ -122,10 +122,12 @@ class PushToBranch:
         try:
             texts = self.replan({p: fsio.read_text(repo.root / p) for p in paths})
         except DowngradeRefused as exc:
+            session.commit_sha = None  # the local commit was dropped with the reset
             session.not_landed = f"origin already has a newer value: {exc.message}"
             session.say(f"{session.not_landed}; nothing to push")
             return False
         if not texts:
+            session.commit_sha = None
             session.not_landed = "origin already has these values"
             session.say(f"{session.not_landed}; nothing to push")
             return False

@@ -10,80 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
 
 import semver
 
 from relbot.errors import ConfigError, VersionRuleError
 from relbot.globs import glob_match, is_glob
-from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag
+from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag, ZeroPolicy
 
-_PLACEHOLDER = "${version}"
 _MAINTENANCE = re.compile(r"^(?P<major>\d+)\.(?:(?P<minor>\d+)|x)(?:\.x)?$")
 _PRERELEASE_ID = re.compile(r"^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$")
-
-DEFAULT_BRANCHES: tuple[BranchSpec, ...] = (
-    BranchSpec("+([0-9])?(.{+([0-9]),x}).x"),
-    BranchSpec("master"),
-    BranchSpec("main"),
-    BranchSpec("next"),
-    BranchSpec("next-major"),
-    BranchSpec("beta", prerelease=True),
-    BranchSpec("alpha", prerelease=True),
-)
-
-
-class ZeroPolicy(Enum):
-    """What a project at 0.x does; the `zeroVersion` setting."""
-
-    OFF = "off"  # first release 1.0.0; 0.x versions bump like any other (semantic-release)
-    MINOR = "minor"  # first release 0.1.0; while 0.x a breaking change bumps the minor
-    SHIFT = "shift"  # first release 0.1.0; while 0.x breaking → minor, feat → patch (Cargo, git-cliff)
-
-
-@dataclass(frozen=True)
-class TagFormat:
-    """A tag template such as `v${version}` or `server-v${version}`."""
-
-    template: str
-
-    def __post_init__(self) -> None:
-        if self.template.count(_PLACEHOLDER) != 1:
-            raise ConfigError(
-                f"tagFormat {self.template!r} must contain ${{version}} exactly once",
-                "use a format such as \"v${version}\" or \"server-v${version}\"",
-            )
-        rest = self.template.replace(_PLACEHOLDER, "")
-        if "${" in rest or re.search(r"[\s~^:?*\[\\]", rest):
-            raise ConfigError(
-                f"tagFormat {self.template!r} has a placeholder other than ${{version}} "
-                "or a character git does not allow in tag names",
-                "relbot renders only ${version}; write any other part literally",
-            )
-
-    @property
-    def prefix(self) -> str:
-        return self.template.split(_PLACEHOLDER)[0]
-
-    @property
-    def suffix(self) -> str:
-        return self.template.split(_PLACEHOLDER)[1]
-
-    def render(self, version: str) -> str:
-        return self.template.replace(_PLACEHOLDER, version)
-
-    def parse(self, name: str) -> str | None:
-        """The version in a tag name, or None when the name does not match the format."""
-        prefix, suffix = self.prefix, self.suffix
-        if not name.startswith(prefix) or not name.endswith(suffix):
-            return None
-        text = name[len(prefix) : len(name) - len(suffix)] if suffix else name[len(prefix) :]
-        return text if semver.Version.is_valid(text) else None
-
-    def glob(self) -> str:
-        """A `git for-each-ref` pattern that selects candidate tags."""
-        return f"refs/tags/{self.prefix}*{self.suffix}"
-
 
 def resolve_branch(name: str, specs: Sequence[BranchSpec]) -> Branch | None:
     """The configured entry for a branch, or None when the branch does not release."""

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from relbot import steps
-from relbot.bump import ValuesPlan
 from relbot.errors import GitError, RelbotError, VersionRuleError
-from relbot.github import GitHubTarget
 from relbot.gitrepo import RemoteError, RemoteStatus
-from relbot.publish import BYPASS, check_push_access, push_error
+from relbot.remotes import GitHubTarget
 from relbot.steps import Session
+from relbot.values.plan import ValuesPlan
+from relbot.values.push import BYPASS, check_push_access, push_error
 
 RELEASE_PROTECTED_HINT = (f"{BYPASS}; or stop committing release assets (drop @semantic-release/git "
                           "and keep the version in tags only), so the release pushes just a tag")

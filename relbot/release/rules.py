@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from relbot.commits import Commit, ParsedCommit, Unparsed
 from relbot.globs import glob_match
-from relbot.model import Bump, Decision
+from relbot.model import Bump, Decision, ReleaseRule
+from relbot.release.commits import Commit, ParsedCommit, Unparsed
 
 _SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECASE)
 
@@ -29,28 +29,6 @@ class Analysis:
     counted: tuple[ParsedCommit, ...]
     ignored: tuple[Commit, ...]
     cancelled: tuple[ParsedCommit, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class ReleaseRule:
-    """One entry of commit-analyzer's `releaseRules`; None fields match anything."""
-
-    release: Bump | None  # None: `"release": false`, matches and releases nothing
-    type: str | None = None
-    scope: str | None = None
-    subject: str | None = None
-    breaking: bool = False
-    revert: bool = False
-
-    def describe(self) -> str:
-        parts = [f"{name} {value!r}" for name, value in (
-            ("type", self.type), ("scope", self.scope), ("subject", self.subject)) if value]
-        if self.breaking:
-            parts.append("breaking")
-        if self.revert:
-            parts.append("revert")
-        target = self.release.label if self.release else "no release"
-        return f"{' + '.join(parts) or 'any commit'} → {target}"
 
 
 DEFAULT_RULES: tuple[ReleaseRule, ...] = (

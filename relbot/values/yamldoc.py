@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relbot.errors import InputError
-from relbot.yamlpath import PathPart, format_path
+from relbot.values.yamlpath import PathPart, format_path
 
 
 @dataclass(frozen=True)

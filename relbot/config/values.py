@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from relbot.config.options import VALUES_FILE_KEYS, VALUES_KEYS, ValuesFile, ValuesOptions
 from relbot.errors import ConfigError
-from relbot.settings import VALUES_FILE_KEYS, VALUES_KEYS, ValuesFile, ValuesOptions
 
 Fail = Callable[[str, str], ConfigError]
 Warn = Callable[[str, str], None]

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relbot import fsio, redact, steps
+from relbot.config.options import Config, ValuesFile
 from relbot.errors import GitError, InputError
-from relbot.gitrepo import GitRepo
-from relbot.images import parse_image_argument
-from relbot.publish import PullRequest, PushToBranch
-from relbot.settings import Config, ValuesFile
+from relbot.gitrepo import GitRepo, detect_branch
+from relbot.remotes import find_target
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
-from relbot.values import Edit, SetImage, SetValue, ValueChange, edit_values
-from relbot.versionsource import resolve_version
-from relbot.yamlpath import parse_path
+from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_values
+from relbot.values.images import parse_image_argument
+from relbot.values.push import PullRequest, PushToBranch
+from relbot.values.version import resolve_version
+from relbot.values.yamlpath import parse_path
 
 DEFAULT_MESSAGE = "chore: update image tags to ${version}"
 
@@ -227,12 +228,8 @@ def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: M
     message = _message(options, config, version, outcomes)
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
-    from relbot.api import detect_branch  # noqa: PLC0415
-
     branch = options.branch or detect_branch(repo, env)
     if create_pr:
-        from relbot.github import find_target  # noqa: PLC0415
-
         github = config.github
         target = find_target(env, config.repository_url, repo.remote_url(),
                              github_url=github.github_url if github else None,

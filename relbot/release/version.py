@@ -1,0 +1,209 @@
+"""The next release of a repository: the last release tag, the commits since, the release type,
+the next version and its notes (semantic-release's analyzeCommits and generateNotes), and the
+notes of an existing release tag. Reads git; writes nothing but a shallow clone's history."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from relbot.config.files import load_config
+from relbot.config.options import Config
+from relbot.errors import GitError
+from relbot.gitrepo import GitRepo, detect_branch, open_repo
+from relbot.model import Branch, Bump, Tag
+from relbot.release import history
+from relbot.release.changelog import ReleaseContext, render_notes
+from relbot.release.commits import Commit, parse_all, parse_commit
+from relbot.release.rules import Analysis, analyze
+from relbot.release.versioning import next_version, resolve_branch
+from relbot.remotes import repository_url
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    """The next release as relbot computes it; `version` is None when no release is due."""
+
+    branch: str
+    branch_type: str | None
+    version: str | None
+    tag: str | None
+    previous_version: str | None
+    previous_tag: str | None
+    bump: Bump
+    rule: str
+    reason: str  # why there is no release (empty when there is one)
+    head: str | None
+    commits: tuple[Commit, ...] = ()
+    analysis: Analysis | None = None
+    notes: str = ""
+    config: Config = field(default_factory=Config)
+    messages: tuple[str, ...] = ()
+
+    @property
+    def released(self) -> bool:
+        return self.version is not None
+
+    def as_json(self) -> dict[str, Any]:
+        counted = len(self.analysis.counted) if self.analysis else 0
+        return {
+            "released": self.released, "version": self.version, "tag": self.tag,
+            "previous_version": self.previous_version, "previous_tag": self.previous_tag,
+            "bump": self.bump.label, "branch": self.branch, "branch_type": self.branch_type,
+            "rule": self.rule, "reason": self.reason, "commits": len(self.commits),
+            "counted_commits": counted, "head": self.head,
+        }
+
+
+def release_date(env: Mapping[str, str], today: str | None = None) -> str:
+    """Today's date (UTC), or the one SOURCE_DATE_EPOCH pins for reproducible output."""
+    if today:
+        return today
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d")
+
+
+def plan_version(
+    repo_path: Path,
+    config: Mapping[str, Any] | None = None,
+    branch: str | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    config_path: Path | None = None,
+    today: str | None = None,
+    say: Callable[[str], None] | None = None,
+    with_notes: bool = True,
+) -> VersionPlan:
+    """Compute the next release of the repository at `repo_path` (no writes but a shallow fetch).
+
+    `with_notes=False` skips rendering the release notes (what `relbot version` needs).
+    """
+    env = dict(os.environ if env is None else env)
+    messages: list[str] = []
+    report = say or messages.append
+    repo = open_repo(Path(repo_path), env)
+    cfg = load_config(repo.root, config, config_path)
+    for warning in cfg.warnings:
+        report(f"warning: {warning}")
+    name = branch or detect_branch(repo, env)
+    resolved = resolve_branch(name, cfg.branches)
+    if resolved is None:
+        names = ", ".join(b.name for b in cfg.branches)
+        return _nothing(name, None, f"branch {name!r} is not configured for releases "
+                        f"(branches: {names})", cfg, messages)
+    head = repo.head_sha()
+    if head is None:
+        return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
+    history.ensure_history(repo, head, cfg.tag_format, resolved, report)
+    keywords = cfg.note_keywords
+    found, commits = history.read_unreleased(
+        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords))
+    return _plan(repo, cfg, resolved, head, found, tuple(commits), env, today, tuple(messages),
+                 with_notes)
+
+
+def _plan(
+    repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.ReleaseTags,
+    commits: tuple[Commit, ...], env: Mapping[str, str], today: str | None,
+    messages: tuple[str, ...], with_notes: bool,
+) -> VersionPlan:
+    last = found.last
+    analysis = analyze(commits, cfg.release_rules)
+    common = {
+        "branch": branch.name, "branch_type": branch.type.value, "head": head,
+        "previous_version": last.version if last else None,
+        "previous_tag": last.name if last else None, "commits": commits,
+        "analysis": analysis, "config": cfg, "messages": messages,
+    }
+    if analysis.bump is Bump.NONE:
+        since = f"since {last.name}" if last else "in the history"
+        reason = (f"no release: none of the {len(commits)} commits {since} asks for one "
+                  "(feat, fix, perf, revert or a breaking change)") if commits else \
+                 f"no release: no commits {since}"
+        return VersionPlan(version=None, tag=None, bump=Bump.NONE, rule=analysis.rule,
+                           reason=reason, **common)  # type: ignore[arg-type]
+    nxt = next_version(
+        last.version if last else None, analysis.bump, branch,
+        existing=[t.version for t in found.all_tags], policy=cfg.zero_version,
+        latest_release=found.latest_release.version if found.latest_release else None,
+    )
+    tag = cfg.tag_format.render(nxt.version)
+    notes = ""
+    if with_notes:
+        context = ReleaseContext(
+            version=nxt.version, tag=tag, previous_tag=last.name if last else None,
+            date=release_date(env, today),
+            repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
+            link_compare=cfg.link_compare, link_references=cfg.link_references,
+        )
+        notes = render_notes(context, analysis.counted, cfg.types)
+    return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
+                       rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
+                       **common)  # type: ignore[arg-type]
+
+
+def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,
+             messages: list[str]) -> VersionPlan:
+    return VersionPlan(
+        branch=name, branch_type=branch.type.value if branch else None, version=None, tag=None,
+        previous_version=None, previous_tag=None, bump=Bump.NONE, rule="", reason=reason,
+        head=None, config=cfg, messages=tuple(messages),
+    )
+
+
+def full_changelog(
+    repo_path: Path, config: Mapping[str, Any] | None = None, branch: str | None = None,
+    env: Mapping[str, str] | None = None, *, config_path: Path | None = None,
+) -> str:
+    """A whole changelog regenerated from every release tag reachable from HEAD."""
+    env = dict(os.environ if env is None else env)
+    repo = open_repo(Path(repo_path))
+    cfg = load_config(repo.root, config, config_path)
+    name = branch or detect_branch(repo, env)
+    resolved = resolve_branch(name, cfg.branches)
+    head = repo.head_sha()
+    if resolved is None or head is None:
+        raise GitError(f"branch {name!r} is not configured for releases or has no commits",
+                       "run it on a release branch")
+    history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None)
+    dates = {ref.name: ref.date for ref in repo.tags(cfg.tag_format.glob())}
+    tags = [t for t in history.releases_in_order(history.matching_tags(repo, cfg.tag_format))
+            if repo.is_ancestor(t.sha, head)]
+    url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
+    sections: list[str] = []
+    previous: Tag | None = None
+    for tag in tags:
+        sections.append(_section(repo, cfg, previous, tag, dates.get(tag.name, ""), url))
+        previous = tag
+    body = "\n".join(reversed(sections))
+    title = cfg.changelog.title if cfg.changelog and cfg.changelog.title else None
+    return f"{title}\n\n{body}" if title else body
+
+
+def notes_for_tag(repo: GitRepo, cfg: Config, tag: Tag, branch: str, env: Mapping[str, str],
+                  date: str) -> tuple[str, Tag | None]:
+    """The notes of an existing release tag (from the release before it), and that previous tag."""
+    resolved = resolve_branch(branch, cfg.branches)
+    previous: Tag | None = None
+    if resolved is not None:
+        below = [t for t in history.release_candidates_below(history.matching_tags(repo, cfg.tag_format),
+                                                             resolved, tag)
+                 if repo.is_ancestor(t.sha, tag.sha)]
+        previous = below[0] if below else None
+    url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
+    return _section(repo, cfg, previous, tag, date, url), previous
+
+
+def _section(repo: GitRepo, cfg: Config, previous: Tag | None, tag: Tag, date: str,
+             url: str | None) -> str:
+    commits = parse_all(list(repo.log(history.unreleased_range(previous, tag.sha))),
+                        cfg.note_keywords)
+    analysis = analyze(commits, cfg.release_rules)
+    context = ReleaseContext(tag.version, tag.name, previous.name if previous else None, date,
+                             url, cfg.link_compare, cfg.link_references)
+    return render_notes(context, analysis.counted, cfg.types)
