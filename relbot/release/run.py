@@ -70,7 +70,9 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if target is None:
         return ReleaseResult(False, version.reason)
     nxt, last, resumed = target
-    context = _context(repo, config, environment, resolved, version, nxt, last)
+    context = _context(repo, config, environment, resolved,
+                       f"finishing the release {nxt.git_tag}, tagged at HEAD" if resumed else version.rule,
+                       nxt, last)
     plan = build_plan(context, config, _texts(repo, config, context.version_files))
     session = Session(repo.root, repo, environment, say, on_step,
                       strict=not dry_run or strict or environment.get("CI") == "true",
@@ -122,12 +124,12 @@ def _release_type(previous: str | None, version: str) -> str:
     return "major" if new[0] != old[0] else "minor" if new[1] != old[1] else "patch"
 
 
-def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Branch, version: VersionPlan,
+def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Branch, rule: str,
              nxt: NextRelease, last: LastRelease | None) -> PlanContext:
     origin = repo.remote_url()
     return PlanContext(
         next_release=nxt, last_release=last, branch=branch,
-        rule=version.rule or f"finishing the release {nxt.git_tag} tagged at HEAD",
+        rule=rule,
         remote=redact.redact(origin) if origin else None, github=_github(config, env, origin),
         values=_values_plan(repo, config, nxt, branch.name),
         version_files=tuple(_version_files(config, repo.root)))
