@@ -30,6 +30,15 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+_STDOUT = {"json": False}  # with --json, stdout holds the JSON alone: workflow commands go to stderr
+
+
+def _json_on_stdout(as_json: bool) -> None:
+    _STDOUT["json"] = as_json
+
+
+def _workflow_command(line: str) -> None:
+    click.echo(line, err=_STDOUT["json"])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,8 +119,9 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
     """Release: changelog, version files, commit, tag, atomic push, GitHub Release."""
     from relbot.reports import run_release  # noqa: PLC0415
 
+    _json_on_stdout(as_json)
     for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
-                            say=obj.say, as_json=as_json, strict=strict):
+                            say=obj.say, command=_workflow_command, as_json=as_json, strict=strict):
         click.echo(line, nl=False)
 
 
@@ -158,7 +168,9 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         document=document, create=create, allow_downgrade=allow_downgrade, commit=commit,
         push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
         branch=branch, strict=strict or os.environ.get("CI") == "true")
-    for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say):
+    _json_on_stdout(as_json)
+    for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
+                         command=_workflow_command):
         click.echo(line, nl=False)
 
 
@@ -212,7 +224,7 @@ def main() -> None:
         if exc.hint:
             click.echo(f"hint: {redact.redact(exc.hint)}", err=True)
         if ghactions.in_actions(os.environ):
-            click.echo(ghactions.error_annotation(redact.redact(exc.message)), err=False)
+            _workflow_command(ghactions.error_annotation(redact.redact(exc.message)))
         sys.exit(int(exc.exit_code))
     except Exception as exc:
         import traceback  # noqa: PLC0415

@@ -35,6 +35,7 @@ class RelbotError(Exception):
         # the credentials (a token, a permission, a reachable server) are what is missing: the one
         # kind of problem a dry run on a laptop reports as a need instead of failing
         self.credentials = credentials
+        self.steps_done: tuple[str, ...] = ()  # what a plan's executor ran before this error
 
     def __str__(self) -> str:
         return f"{self.message}\nhint: {self.hint}" if self.hint else self.message
@@ -62,6 +63,14 @@ class VersionRuleError(RelbotError):
     """The next version would break a rule of the branch it is released from."""
 
     exit_code = ExitCode.VERSION
+
+
+class TagExistsError(VersionRuleError):
+    """The next version is already tagged, on a commit this branch does not contain."""
+
+    def __init__(self, message: str, hint: str, version: str) -> None:
+        super().__init__(message, hint)
+        self.version = version
 
 
 class GitHubError(RelbotError):

@@ -25,8 +25,10 @@ def read_text(path: Path) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one rename; a crash leaves the old file or the new one."""
+    """Replace `path` with `text` in one rename; a crash leaves the old file or the new one.
+    Missing parent directories are created."""
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)  # a new CHANGELOG in docs/, as semantic-release does
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".relbot", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

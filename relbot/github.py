@@ -7,7 +7,8 @@ missing; errors for a missing or refused token are marked as credential errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,21 +33,37 @@ def client(env: Mapping[str, str], api_url: str) -> Any:
                   seconds_between_requests=0, seconds_between_writes=0)
 
 
+@contextmanager
+def _calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None]:
+    """Turn every failure of the calls inside into a GitHubError that says what to do."""
+    from github import GithubException  # noqa: PLC0415
+    from requests.exceptions import ConnectionError as Unreachable  # noqa: PLC0415
+    from requests.exceptions import RequestException, Timeout  # noqa: PLC0415
+
+    try:
+        yield
+    except GithubException as exc:
+        raise api_error(exc, doing, permission) from None
+    except (Unreachable, Timeout) as exc:
+        raise GitHubError(f"{doing}: GitHub's API at {target.api_url} cannot be reached "
+                          f"({redact.redact(type(exc).__name__)})",
+                          "check the network, GITHUB_API_URL or `githubApiUrl`", credentials=True) from None
+    except RequestException as exc:  # 5xx answers still failing after the retries
+        raise GitHubError(f"{doing}: GitHub's API kept failing ({redact.redact(str(exc))[:300]})",
+                          "rerun later; the release resumes where it stopped") from None
+
+
 def open_pull_request(target: GitHubTarget, env: Mapping[str, str], *, head: str, base: str,
                       title: str, body: str) -> str:
     """Open a pull request from `head` into `base`, or update the open one; returns its URL."""
-    from github import GithubException  # noqa: PLC0415
-
     slug = target.slug
-    try:
+    with _calling(target, f"opening a pull request on {slug}",
+                  "`pull-requests: write` and `contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
         for pull in remote.get_pulls(state="open", head=f"{target.owner}:{head}", base=base):
             pull.edit(title=title, body=body)
             return str(pull.html_url)
         return str(remote.create_pull(title=title, body=body, head=head, base=base).html_url)
-    except GithubException as exc:
-        raise api_error(exc, f"opening a pull request on {slug}",
-                        "`pull-requests: write` and `contents: write`") from None
 
 
 def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
@@ -62,11 +79,10 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
                            f"({status} {detail})", "rerun later; the release resumes where it stopped")
     if status == 401:
         return GitHubError(f"{doing}: the token was refused (401 {detail})",
-                           "the token is invalid or expired; create a new one", credentials=True)
+                           "the token is invalid or expired; create a new one")
     if status == 403:
         return GitHubError(f"{doing}: forbidden (403 {detail})",
-                           f"the token needs {permission}; in a workflow set them under `permissions:`",
-                           credentials=True)
+                           f"the token needs {permission}; in a workflow set them under `permissions:`")
     if status == 404:
         return GitHubError(f"{doing}: not found (404 {detail})",
                            "check GITHUB_REPOSITORY / the origin remote, and that the token can see "
@@ -94,13 +110,9 @@ class PublishedRelease:
 
 def find_release(target: GitHubTarget, env: Mapping[str, str], tag: str) -> PublishedRelease | None:
     """The GitHub Release for `tag` (drafts included), or None when there is none."""
-    from github import GithubException  # noqa: PLC0415
-
     slug = target.slug
-    try:
+    with _calling(target, f"reading the release {tag} of {slug}", "`contents: read`"):
         found = _release_by_tag(client(env, target.api_url).get_repo(slug), tag)
-    except GithubException as exc:
-        raise api_error(exc, f"reading the release {tag} of {slug}", "`contents: read`") from None
     if found is None:
         return None
     return PublishedRelease(str(found.html_url), str(found.name or ""), bool(found.draft),
@@ -129,7 +141,7 @@ def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, n
     from github import GithubException  # noqa: PLC0415
 
     slug = target.slug
-    try:
+    with _calling(target, f"publishing the GitHub Release {tag} on {slug}", "`contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
         release = _release_by_tag(remote, tag)
         if release is None:
@@ -143,22 +155,14 @@ def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, n
                     raise
         release.update_release(name=name, message=body, draft=draft, prerelease=prerelease)
         return str(release.html_url)
-    except GithubException as exc:
-        raise api_error(exc, f"publishing the GitHub Release {tag} on {slug}",
-                        "`contents: write`") from None
 
 
 def check_access(target: GitHubTarget, env: Mapping[str, str]) -> None:
     """Fail before any write when the token cannot publish releases on the repository."""
-    from github import GithubException  # noqa: PLC0415
-
     slug = target.slug
-    try:
+    with _calling(target, f"reading {slug}", "`contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
-    except GithubException as exc:
-        raise api_error(exc, f"reading {slug}", "`contents: write`") from None
     permissions = getattr(remote, "permissions", None)
     if permissions is not None and not getattr(permissions, "push", True):
         raise GitHubError(f"the token cannot write to {slug} (no push permission)",
-                          "give it `contents: write` (in a workflow: `permissions: contents: write`)",
-                          credentials=True)
+                          "give it `contents: write` (in a workflow: `permissions: contents: write`)")

@@ -11,23 +11,41 @@ from pathlib import Path
 
 from relbot import ghactions, gitauth
 from relbot.config.files import load_config
-from relbot.errors import GitError
+from relbot.errors import GitError, RelbotError
 from relbot.gitrepo import GitRepo, open_repo
 from relbot.release.plan import plan_json, render_plan
 from relbot.release.run import ReleaseResult, release
 from relbot.steps import render_steps, steps_json
 from relbot.values.plan import BumpOptions, BumpResult, bump_values
 
+Command = Callable[[str], None]  # writes a GitHub Actions workflow command where the runner reads it
 
-def run_release(directory: Path, config_path: Path | None, branch: str | None, dry_run: bool, *,
-                verbose: int, say: Callable[[str], None], as_json: bool = False,
-                strict: bool = False) -> Iterator[str]:
-    env = dict(os.environ)
+
+def mask_token(env: dict[str, str], command: Command) -> None:
+    """In GitHub Actions, `::add-mask::` the token before anything can print it."""
     token = gitauth.find_token(env)
     if token is not None and ghactions.in_actions(env):
-        yield ghactions.add_mask(token.value) + "\n"
-    result = release(directory, config_path=config_path, branch=branch, dry_run=dry_run, env=env,
-                     say=say, strict=strict)
+        command(ghactions.add_mask(token.value))
+
+
+def error_json(exc: RelbotError) -> str:
+    """The `--json` answer of a run that failed: the error, and the steps done before it."""
+    return json.dumps({"error": exc.message, "hint": exc.hint, "exit_code": int(exc.exit_code),
+                       "steps_done": list(exc.steps_done)}, indent=2, ensure_ascii=False) + "\n"
+
+
+def run_release(directory: Path, config_path: Path | None, branch: str | None, dry_run: bool, *,
+                verbose: int, say: Callable[[str], None], command: Command, as_json: bool = False,
+                strict: bool = False) -> Iterator[str]:
+    env = dict(os.environ)
+    mask_token(env, command)
+    try:
+        result = release(directory, config_path=config_path, branch=branch, dry_run=dry_run, env=env,
+                         say=say, strict=strict)
+    except RelbotError as exc:
+        if as_json:
+            yield error_json(exc)
+        raise
     if as_json:
         yield json.dumps(release_report(result, dry_run), indent=2, ensure_ascii=False) + "\n"
     elif dry_run and result.plan is not None and result.progress is not None:
@@ -84,20 +102,25 @@ def _release_outputs(result: ReleaseResult, env: dict[str, str]) -> None:
 
 
 def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *, as_json: bool,
-             say: Callable[[str], None]) -> Iterator[str]:
+             say: Callable[[str], None], command: Command) -> Iterator[str]:
     env = dict(os.environ)
-    token = gitauth.find_token(env)
-    if token is not None and ghactions.in_actions(env):
-        yield ghactions.add_mask(token.value) + "\n"
+    mask_token(env, command)
     repo = _maybe_repo(directory, env)
     config = load_config(repo.root if repo else directory, None, config_path)
     for warning in config.warnings:
         say(f"warning: {warning}")
-    result = bump_values(directory, options, config, env, repo, say)
+    try:
+        result = bump_values(directory, options, config, env, repo, say)
+    except RelbotError as exc:
+        if as_json:
+            yield error_json(exc)
+        raise
     for outcome in result.files:
         for change in outcome.changes:
             where = f"{outcome.path}: {change.path}"
-            if not change.changed:
+            if result.not_landed and change.changed:
+                say(f"{where}: {change.new} not set (see below)")
+            elif not change.changed:
                 say(f"{where} is already {change.new}")
             elif change.old is None:
                 say(f"{where} added: {change.new} (line {change.line})")
@@ -133,7 +156,7 @@ def bump_report(result: BumpResult) -> dict[str, object]:
         "steps_done": list(result.steps_done), "needs": list(result.needs),
         "changes": [
             {"file": f.path, "path": c.path, "document": c.document + 1, "line": c.line,
-             "old": c.old, "new": c.new, "changed": c.changed}
+             "old": c.old, "new": c.new, "changed": c.changed and result.not_landed is None}
             for f in result.files for c in f.changes
         ],
     }

@@ -171,7 +171,11 @@ def execute(steps: Sequence[Step], session: Session) -> tuple[str, ...]:
     for step in steps:
         if step.is_done(session):
             continue
-        step.run(session)
+        try:
+            step.run(session)
+        except RelbotError as exc:
+            exc.steps_done = tuple(ran)
+            raise
         ran.append(step.describe())
         session.on_step(step.kind)
     return tuple(ran)

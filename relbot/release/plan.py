@@ -27,6 +27,7 @@ class PlanContext:
     rule: str
     remote: str | None  # origin's URL, redacted; None: there is no origin and nothing is pushed
     github: GitHubTarget | None  # where the GitHub Release goes, when the github plugin is on
+    tagged: bool = False  # the release is tagged at HEAD already (a rerun finishing it)
     values: ValuesPlan | None = None  # `values.onRelease`
     version_files: tuple[VersionFile, ...] = ()
 
@@ -57,6 +58,7 @@ class FileText:
 
     at_head: str | None
     base: str
+    before_head: str | None = None  # at HEAD's parent; read only for a release tagged at HEAD
 
 
 def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileText]) -> ReleasePlan:
@@ -74,6 +76,9 @@ def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileTex
     edited += [(e.path, set_version(texts[e.path].base, e, nxt.version)) for e in context.version_files]
     files = [WriteFile(path, texts[path].at_head or "", new) for path, new in edited
              if new != texts[path].at_head]
+    if context.tagged:  # the tagged commit is the release commit: its writes are done, never redone
+        files = [WriteFile(path, t.before_head or "", t.at_head) for path, t in texts.items()
+                 if t.at_head is not None and t.at_head != t.before_head] if GIT in config.plugins else []
     values = templates.release_values(nxt.version, nxt.git_tag, nxt.notes, last.version if last else None,
                                       last.git_tag if last else None, context.branch.name, nxt.channel)
     message = None

@@ -13,7 +13,7 @@ from pathlib import Path
 from relbot import fsio, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, GITHUB, NPM, Config
-from relbot.errors import GitError, RelbotError
+from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
 from relbot.release import history
@@ -23,7 +23,7 @@ from relbot.release.versionfiles import VersionFile
 from relbot.release.versioning import resolve_branch
 from relbot.remotes import GitHubTarget, find_target
 from relbot.steps import Progress, Session
-from relbot.values.plan import Delivery, ValuesPlan, config_target, message_for, plan_values
+from relbot.values.plan import BumpOptions, ValuesPlan, plan_bump
 
 OnStep = Callable[[str], None]
 
@@ -64,16 +64,19 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if resolved is None:
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
-    version = plan_version(repo.root, branch=name, env=environment, config_path=config_path,
-                           say=say, today=today)
+    try:
+        version = plan_version(repo.root, branch=name, env=environment, config_path=config_path,
+                               say=say, today=today)
+    except TagExistsError as exc:
+        raise _left_behind(repo, config, exc) from None
     target = _target(repo, config, version, resolved, environment, today)
     if target is None:
         return ReleaseResult(False, version.reason)
     nxt, last, resumed = target
     context = _context(repo, config, environment, resolved,
                        f"finishing the release {nxt.git_tag}, tagged at HEAD" if resumed else version.rule,
-                       nxt, last)
-    plan = build_plan(context, config, _texts(repo, config, context.version_files))
+                       nxt, last, resumed)
+    plan = build_plan(context, config, _texts(repo, config, context.version_files, resumed))
     session = Session(repo.root, repo, environment, say, on_step,
                       strict=not dry_run or strict or environment.get("CI") == "true",
                       start_head=repo.head_sha())
@@ -97,6 +100,20 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
                     release_url=session.release_url, resumed=resumed, steps_done=done)
 
 
+def _left_behind(repo: GitRepo, config: Config, exc: TagExistsError) -> RelbotError:
+    """A next-version tag only in this checkout was left by a run stopped before its push: say so."""
+    tag = config.tag_format.render(exc.version)
+    try:
+        published = repo.has_remote() and repo.remote_ref(f"refs/tags/{tag}") is not None
+    except RelbotError:
+        return exc
+    if published or repo.tag_target(tag) is None:
+        return exc
+    return TagExistsError(f"the next version {exc.version} is already tagged by {tag}, which is only in "
+                          "this checkout, not on origin (a run stopped before its push left it)",
+                          f"it was never published: delete it (git tag -d {tag}) and rerun", exc.version)
+
+
 def _target(repo: GitRepo, config: Config, version: VersionPlan, branch: Branch,
             env: Mapping[str, str], today: str | None) -> tuple[NextRelease, LastRelease | None, bool] | None:
     """(next release, last release, resumed): the release due, or the one tagged at HEAD."""
@@ -111,7 +128,9 @@ def _target(repo: GitRepo, config: Config, version: VersionPlan, branch: Branch,
                None)
     if tag is None or tag.sha != version.head:
         return None
-    notes, previous = notes_for_tag(repo, config, tag, branch.name, env, release_date(env, today))
+    pinned = today or env.get("SOURCE_DATE_EPOCH")  # a pinned date wins, as for a new release
+    tagged = None if pinned else next((ref.date for ref in repo.tags(f"refs/tags/{tag.name}")), None)
+    notes, previous = notes_for_tag(repo, config, tag, branch.name, env, tagged or release_date(env, today))
     last = LastRelease(previous.version, previous.name) if previous else None
     return NextRelease(_release_type(previous.version if previous else None, tag.version), tag.version,
                        tag.name, notes, branch.channel), last, True
@@ -125,13 +144,12 @@ def _release_type(previous: str | None, version: str) -> str:
 
 
 def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Branch, rule: str,
-             nxt: NextRelease, last: LastRelease | None) -> PlanContext:
+             nxt: NextRelease, last: LastRelease | None, resumed: bool) -> PlanContext:
     origin = repo.remote_url()
     return PlanContext(
-        next_release=nxt, last_release=last, branch=branch,
-        rule=rule,
+        next_release=nxt, last_release=last, branch=branch, rule=rule, tagged=resumed,
         remote=redact.redact(origin) if origin else None, github=_github(config, env, origin),
-        values=_values_plan(repo, config, nxt, branch.name),
+        values=_values_plan(repo, config, env, nxt, branch.name),
         version_files=tuple(_version_files(config, repo.root)))
 
 
@@ -145,24 +163,39 @@ def _github(config: Config, env: Mapping[str, str], origin: str | None) -> GitHu
                        github_api_url=github.github_api_url if github else None)
 
 
-def _values_plan(repo: GitRepo, config: Config, nxt: NextRelease, branch: str) -> ValuesPlan | None:
-    """`values.onRelease`: the edits planned now, so a downgrade or a missing key stops the dry run
-    and the real run before anything is written."""
+def _values_plan(repo: GitRepo, config: Config, env: Mapping[str, str], nxt: NextRelease,
+                 branch: str) -> ValuesPlan | None:
+    """`values.onRelease`: bump-values as configured (`push`, `createPr`, `commit`), planned now
+    so a downgrade or a missing key stops the dry run and the real run before anything is written."""
     values = config.values
     if values is None or not values.on_release:
         return None
-    targets = [config_target(entry, nxt.version) for entry in values.files]
-    texts = {t.path: _text_at_head(repo, t.path) for t in targets}
-    delivery = Delivery(commit=True, push_branch=branch if repo.has_remote() else None,
-                        message=message_for(config, nxt.version))
-    return plan_values(targets, texts, version=nxt.version, source=f"the release {nxt.git_tag}",
-                       allow_downgrade=False, delivery=delivery)
+    options = BumpOptions(version=nxt.version, branch=branch)
+    try:
+        return plan_bump(repo.root, options, config, env, repo, version_source=f"the release {nxt.git_tag}")
+    except DowngradeRefused as exc:
+        raise DowngradeRefused(exc.message, "values.onRelease never moves a value backwards: this "
+                               "release is older than what the values file holds (a maintenance "
+                               "release?); drop values.onRelease on this branch, or run `relbot "
+                               "bump-values --allow-downgrade` yourself") from None
 
 
-def _texts(repo: GitRepo, config: Config, version_files: tuple[VersionFile, ...]) -> dict[str, FileText]:
+def _texts(repo: GitRepo, config: Config, version_files: tuple[VersionFile, ...],
+           resumed: bool) -> dict[str, FileText]:
+    """The files the release edits; for a release tagged at HEAD, also their text before HEAD, so
+    the plan shows the release commit's writes (done) instead of planning new ones."""
     paths = [config.changelog.file] if CHANGELOG in config.plugins and config.changelog else []
     paths += [entry.path for entry in version_files]
-    return {path: FileText(repo.file_at("HEAD", path), _text_at_head(repo, path)) for path in paths}
+    texts: dict[str, FileText] = {}
+    for path in paths:
+        at_head = repo.file_at("HEAD", path)
+        if at_head is None and path != (config.changelog.file if config.changelog else None) \
+                and not (repo.root / path).exists():
+            raise InputError(f"{path}: no such file (named in versionFiles or by @semantic-release/npm)",
+                             "add the file, or remove it from versionFiles")
+        texts[path] = FileText(at_head, _text_at_head(repo, path),
+                               repo.file_at("HEAD^", path) if resumed else None)
+    return texts
 
 
 def _text_at_head(repo: GitRepo, path: str) -> str:

@@ -13,7 +13,7 @@ from relbot.gitrepo import RemoteError, RemoteStatus
 from relbot.remotes import GitHubTarget
 from relbot.steps import Session
 from relbot.values.plan import ValuesPlan
-from relbot.values.push import BYPASS, check_push_access, push_error
+from relbot.values.push import BYPASS, PushToBranch, check_push_access, push_error
 
 RELEASE_PROTECTED_HINT = (f"{BYPASS}; or stop committing release assets (drop @semantic-release/git "
                           "and keep the version in tags only), so the release pushes just a tag")
@@ -61,12 +61,13 @@ class Push:
         return f"push --atomic {self.branch} and {self.tag} to {self.remote}"
 
     def is_done(self, session: Session) -> bool:
+        """The tag is on origin at this release's commit: the atomic push that carried it carried
+        the branch too (which may have moved on since, e.g. by the values commit)."""
         local = session.git.tag_target(self.tag)
         if local is None or local != session.git.head_sha():
             return False
         try:
-            return (session.git.remote_ref(f"refs/tags/{self.tag}") == local
-                    and session.git.remote_ref(f"refs/heads/{self.branch}") == local)
+            return session.git.remote_ref(f"refs/tags/{self.tag}") == local
         except RemoteError:
             return False
 
@@ -167,8 +168,19 @@ class BumpValues:
         return f"bump-values {'; '.join(changes) or '(already set)'}" + (f", then {then}" if then else "")
 
     def is_done(self, session: Session) -> bool:
-        del session
-        return not self.plan.changed
+        """Nothing to change, or origin's branch already holds the planned values (when this
+        checkout has its head: a rerun of the release job after the values landed)."""
+        if not self.plan.changed:
+            return True
+        pushes = [s for s in self.plan.steps if isinstance(s, PushToBranch)]
+        if not pushes:
+            return False
+        try:
+            head = session.git.remote_ref(f"refs/heads/{pushes[0].branch}")
+        except RemoteError:
+            return False
+        return head is not None and all(session.git.file_at(head, f.path) == f.new
+                                        for f in pushes[0].commit.files)
 
     def check(self, session: Session) -> None:
         for step in self.plan.steps:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import semver
 
-from relbot.errors import ConfigError, VersionRuleError
+from relbot.errors import ConfigError, TagExistsError, VersionRuleError
 from relbot.globs import glob_match, is_glob
 from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag, ZeroPolicy
 
@@ -179,11 +179,10 @@ def _prerelease(
 
 def _check_range(version: str, branch: Branch, last: str | None, existing: list[str]) -> None:
     if version in existing:
-        raise VersionRuleError(
+        raise TagExistsError(
             f"the next version {version} is already tagged (on another branch or commit)",
             "release from the branch that has the newer versions, or merge it into this one; "
-            "never delete a published tag",
-        )
+            "never delete a published tag", version)
     if branch.type is not BranchType.MAINTENANCE:
         return
     parsed = semver.Version.parse(version)

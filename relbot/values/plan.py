@@ -180,21 +180,31 @@ def bump_values(
     are relative to the repository root.
     """
     env = dict(os.environ if env is None else env)
+    plan = plan_bump(directory, options, config, env, repo, say)
+    root = repo.root if repo is not None else directory.resolve()
+    session = Session(root, repo, env, say, sleep=sleep, strict=not options.dry_run or options.strict,
+                      start_head=repo.head_sha() if repo is not None else None)
+    return run_values_plan(plan, session, dry_run=options.dry_run)
+
+
+def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mapping[str, str],
+              repo: GitRepo | None, say: Callable[[str], None] = lambda _m: None,
+              version_source: str | None = None) -> ValuesPlan:
+    """The bump-values plan for `options` and the `values` configuration, from the files as they
+    are on disk; `version_source` names where an explicit version came from (default --version)."""
     root = repo.root if repo is not None else directory.resolve()
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
     version, source = resolve_version(options.version, options.version_from, env, repo,
                                       config.tag_format, required=needs_version)
+    source = version_source or source
     if needs_version:
         say(f"version {version} (from {source})")
     targets = _targets(directory, root, options, config, version or "")
     texts = {t.path: fsio.read_text(root / t.path) for t in targets}
     delivery = _delivery(options, config, repo, env, version, targets, texts)
-    plan = plan_values(targets, texts, version=version, source=source,
+    return plan_values(targets, texts, version=version, source=source,
                        allow_downgrade=options.allow_downgrade, delivery=delivery)
-    session = Session(root, repo, env, say, sleep=sleep, strict=not options.dry_run or options.strict,
-                      start_head=repo.head_sha() if repo is not None else None)
-    return run_values_plan(plan, session, dry_run=options.dry_run)
 
 
 def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> BumpResult:
@@ -315,12 +325,6 @@ def _message(options: BumpOptions, config: Config, version: str | None,
     return redact.redact(template.replace("${version}", version or fallback))
 
 
-def message_for(config: Config, version: str) -> str:
-    """The values commit message `relbot release` uses for `values.onRelease`."""
-    template = (config.values.message if config.values else None) or DEFAULT_MESSAGE
-    return redact.redact(template.replace("${version}", version))
-
-
 __all__ = [
     "BumpOptions",
     "BumpResult",
@@ -332,6 +336,5 @@ __all__ = [
     "config_target",
     "edit_targets",
     "field",
-    "message_for",
     "plan_values",
 ]

@@ -34,8 +34,7 @@ def push_error(result: RemoteResult, branch: str, env: Mapping[str, str],
                             f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token with "
                             "`contents: write` permission", credentials=True)
         return GitError(f"the push to {branch} was refused with the token from {token.variable}: "
-                        f"{detail}", "check that the token is valid and has `contents: write`",
-                        credentials=True)
+                        f"{detail}", "check that the token is valid and has `contents: write`")
     if status is RemoteStatus.UNREACHABLE:
         return GitError(f"the push to {branch} failed: origin cannot be reached ({detail})",
                         "check the remote URL, the network and that the server is up",
@@ -110,6 +109,7 @@ class PushToBranch:
                         f"new head (attempt {attempt + 1} of {self.retries + 1})")
             session.sleep(backoff(attempt))
             if not self._reapply(repo, session):
+                session.attempts = attempt + 1  # the last attempt found nothing left to push
                 return
         _restore(repo, session)
         raise GitError(f"the push to {self.branch} was rejected {self.retries + 1} times because other "

@@ -210,7 +210,8 @@ def test_two_updates_of_one_key_racing_end_at_the_newest(tmp_path: Path, env: di
     assert 'tag: "1.2.4"' in final
 
 
-def _parse_outputs(text: str) -> dict[str, str]:
+def parse_outputs(text: str) -> dict[str, str]:
+    """$GITHUB_OUTPUT as a dict (`name=value` lines and `name<<DELIMITER` blocks)."""
     values: dict[str, str] = {}
     lines = iter(text.splitlines())
     for line in lines:
@@ -235,7 +236,7 @@ def test_github_actions_outputs_and_summary(tmp_path: Path, env: dict[str, str])
                           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_REF": "refs/tags/v1.2.3"},
                "v.yaml", "--set", "imprun-server.image.tag=${version}")
     assert done.returncode == 0, done.stderr
-    outputs = _parse_outputs(output.read_text(encoding="utf-8"))
+    outputs = parse_outputs(output.read_text(encoding="utf-8"))
     assert outputs["changed"] == "true"
     assert outputs["version"] == "1.2.3"
     assert '+    tag: "1.2.3"   # set by CI' in outputs["diff"]
@@ -246,7 +247,7 @@ def test_github_actions_outputs_and_summary(tmp_path: Path, env: dict[str, str])
                 "imprun-server.image.tag=1.2.3")
     assert again.returncode == 0
     second = output.read_text(encoding="utf-8").split("changed=true", 1)[1]
-    assert _parse_outputs(second)["changed"] == "false"
+    assert parse_outputs(second)["changed"] == "false"
 
 
 def test_bad_yaml_is_an_error_that_names_file_and_line(tmp_path: Path, env: dict[str, str]) -> None:

@@ -95,7 +95,7 @@ def normal_release(tmp_path: Path, env: dict[str, str]) -> Repo:
 
 def values_on_release(tmp_path: Path, env: dict[str, str]) -> Repo:
     config = {"branches": ["main"], "plugins": GIT_PLUGINS, "values": {
-        "onRelease": True, "files": [{"path": "k8s/values-production.yaml",
+        "onRelease": True, "push": True, "files": [{"path": "k8s/values-production.yaml",
                                       "images": {"ghcr.io/acme/widget": "${version}"}}]}}
     return project(tmp_path, env, config, {"k8s/values-production.yaml": VALUES})
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_bump_values_cli import parse_outputs
 from tests.gitfixture import Repo, make_bare, make_repo
 from tests.gitserver import GitHttpServer, token_header_env
 
@@ -62,25 +63,6 @@ def relbot(cwd: Path, env: Mapping[str, str], *args: str) -> subprocess.Complete
 
 def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("relbot: error:")]
-
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """$GITHUB_OUTPUT as a dict (`name=value` lines and `name<<DELIMITER` blocks)."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        if "<<" in line:
-            name, delimiter = line.split("<<", 1)
-            block: list[str] = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                block.append(inner)
-            values[name] = "\n".join(block)
-        else:
-            name, _, value = line.partition("=")
-            values[name] = value
-    return values
 
 
 def project(tmp_path: Path, env: dict[str, str], config: Mapping[str, Any],

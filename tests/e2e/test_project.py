@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,16 +60,28 @@ def test_example_config_is_valid_warning_free_and_shows_every_option() -> None:
     assert not missing, f".releaserc.example.json lacks {missing}"
 
 
+_CI_ONLY = ("CI", "GITHUB_ACTIONS", "RELBOT_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "GITHUB_REPOSITORY")
+LAPTOP = {k: v for k, v in os.environ.items() if k not in _CI_ONLY}
+
+
 def test_relbot_runs_on_its_own_checkout() -> None:
+    """The README's main command, as a developer runs it in a fresh clone (no token, not in CI)."""
     attached = subprocess.run(["git", "-C", str(ROOT), "symbolic-ref", "-q", "HEAD"],
                               capture_output=True, check=False).returncode == 0
     branch = [] if attached else ["--branch", "main"]  # CI may check out a detached HEAD
     for command in (["version", "--json", *branch], ["changelog", *branch],
                     ["release", "--dry-run", *branch]):
-        done = subprocess.run([sys.executable, "-m", "relbot", *command], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "relbot", *command], cwd=ROOT, env=LAPTOP,
                               capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
+    strict = subprocess.run([sys.executable, "-m", "relbot", "release", "--dry-run", "--strict", *branch],
+                            cwd=ROOT, env=LAPTOP, capture_output=True, text=True, check=False)
+    clean = not subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout
+    if clean and "nothing to do" not in strict.stdout:  # a release due: the GitHub Release needs a token
+        assert strict.returncode == 8, strict.stderr
+        assert "no GitHub token" in strict.stderr
     data = json.loads(subprocess.run([sys.executable, "-m", "relbot", "version", "--json", *branch],
                                      cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     assert data["released"] == (data["version"] is not None)
