@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator
 
 
-class Bump(enum.Enum):
+class ReleaseType(enum.Enum):
     """The kind of version increment a run of commits calls for."""
 
     PATCH = "patch"
@@ -54,7 +54,7 @@ FREE_FORM = (
     "Merge pull request #{n} from someone/topic-{n}",
     "WIP",
     "fix typo",
-    "Bump lodash from 4.17.20 to 4.17.21",
+    "ReleaseType lodash from 4.17.20 to 4.17.21",
     "Revert previous change to the build script",
     "more tests",
     "Merge branch 'main' into feature-{n}",
@@ -99,39 +99,39 @@ def conventional(rng: random.Random, ctype: str, breaking: bool = False) -> str:
     return f"{ctype}{scope}: {subject}{body(rng)}\n\n{footer}"
 
 
-def ordinary(rng: random.Random, bump: Bump) -> str:
+def ordinary(rng: random.Random, bump: ReleaseType) -> str:
     """A message that never raises the bump above `bump` (features only if bump > patch)."""
     ctype = pick_type(rng)
     if ctype == "":
         return rng.choice(FREE_FORM).format(n=rng.randint(1, 9999))
-    if ctype == "feat" and bump is Bump.PATCH:
+    if ctype == "feat" and bump is ReleaseType.PATCH:
         ctype = "fix"
     return conventional(rng, ctype)
 
 
-def interval(rng: random.Random, count: int, bump: Bump) -> Iterator[str]:
+def interval(rng: random.Random, count: int, bump: ReleaseType) -> Iterator[str]:
     """Messages for `count` commits whose combined bump is exactly `bump`."""
     decisive = rng.randrange(count)
     for index in range(count):
         if index != decisive:
             yield ordinary(rng, bump)
-        elif bump is Bump.MAJOR:
+        elif bump is ReleaseType.MAJOR:
             yield conventional(rng, rng.choice(("feat", "refactor", "fix")), breaking=True)
         else:
-            yield conventional(rng, "feat" if bump is Bump.MINOR else "fix")
+            yield conventional(rng, "feat" if bump is ReleaseType.MINOR else "fix")
 
 
-def release_bumps(rng: random.Random, count: int) -> list[Bump]:
+def release_bumps(rng: random.Random, count: int) -> list[ReleaseType]:
     """`count` bumps between releases: mostly patch and minor, a few majors."""
-    kinds = [Bump.PATCH, Bump.MINOR, Bump.MAJOR]
+    kinds = [ReleaseType.PATCH, ReleaseType.MINOR, ReleaseType.MAJOR]
     return rng.choices(kinds, weights=[52, 45, 3], k=count)
 
 
-def apply_bump(version: tuple[int, int, int], bump: Bump) -> tuple[int, int, int]:
+def apply_bump(version: tuple[int, int, int], bump: ReleaseType) -> tuple[int, int, int]:
     """The SemVer increment of version by bump."""
     major, minor, patch = version
-    if bump is Bump.MAJOR:
+    if bump is ReleaseType.MAJOR:
         return (major + 1, 0, 0)
-    if bump is Bump.MINOR:
+    if bump is ReleaseType.MINOR:
         return (major, minor + 1, 0)
     return (major, minor, patch + 1)

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from messages import Bump
+from messages import ReleaseType
 from peers import InstallError
 from report import Column, render
 from synth import BuiltRepo, RepoSpec, ensure, git_env
@@ -29,12 +29,12 @@ from tools import TOOLS, floor_argv, peer_versions
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 FULL = (
-    RepoSpec("big-history", released=299_850, tags=121, unreleased=150, tail_bump=Bump.MINOR),
-    RepoSpec("big-unreleased", released=50, tags=1, unreleased=100_000, tail_bump=Bump.MAJOR),
+    RepoSpec("big-history", released=299_850, tags=121, unreleased=150, tail_bump=ReleaseType.MINOR),
+    RepoSpec("big-unreleased", released=50, tags=1, unreleased=100_000, tail_bump=ReleaseType.MAJOR),
 )
 QUICK = (
-    RepoSpec("big-history", released=2_850, tags=121, unreleased=150, tail_bump=Bump.MINOR),
-    RepoSpec("big-unreleased", released=50, tags=1, unreleased=3_000, tail_bump=Bump.MAJOR),
+    RepoSpec("big-history", released=2_850, tags=121, unreleased=150, tail_bump=ReleaseType.MINOR),
+    RepoSpec("big-unreleased", released=50, tags=1, unreleased=3_000, tail_bump=ReleaseType.MAJOR),
 )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from messages import Bump, apply_bump, interval, release_bumps
+from messages import ReleaseType, apply_bump, interval, release_bumps
 
 GENERATOR_VERSION = 2
 IDENT = "Bench Bot <bench@example.invalid>"
@@ -36,7 +36,7 @@ class RepoSpec:
     released: int
     tags: int
     unreleased: int
-    tail_bump: Bump
+    tail_bump: ReleaseType
     seed: int = 20210101
 
     @property
@@ -83,12 +83,12 @@ def tag_positions(spec: RepoSpec, rng: random.Random) -> list[int]:
     return positions
 
 
-def plan(spec: RepoSpec, rng: random.Random) -> list[tuple[int, Bump, str | None]]:
+def plan(spec: RepoSpec, rng: random.Random) -> list[tuple[int, ReleaseType, str | None]]:
     """The history as (commit count, bump, tag after them or None) intervals."""
     positions = tag_positions(spec, rng)
-    bumps = [Bump.MINOR, *release_bumps(rng, spec.tags - 1)]
+    bumps = [ReleaseType.MINOR, *release_bumps(rng, spec.tags - 1)]
     version = (1, 0, 0)
-    intervals: list[tuple[int, Bump, str | None]] = []
+    intervals: list[tuple[int, ReleaseType, str | None]] = []
     previous = 0
     for index, (position, bump) in enumerate(zip(positions, bumps, strict=True)):
         if index:

@@ -7,7 +7,7 @@ from enum import Enum, IntEnum
 from typing import NamedTuple
 
 
-class Bump(IntEnum):
+class ReleaseType(IntEnum):
     """A release type, ordered so that max() picks the strongest."""
 
     NONE = 0
@@ -121,7 +121,7 @@ class Tag:
 class Decision:
     """The bump one commit asks for, and the rule that decided it."""
 
-    bump: Bump
+    bump: ReleaseType
     rule: str
 
 
@@ -146,7 +146,7 @@ class TagRef:
 class ReleaseRule:
     """One entry of commit-analyzer's `releaseRules`; None fields match anything."""
 
-    release: Bump | None  # None: `"release": false`, matches and releases nothing
+    release: ReleaseType | None  # None: `"release": false`, matches and releases nothing
     type: str | None = None
     scope: str | None = None
     subject: str | None = None

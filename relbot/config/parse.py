@@ -35,7 +35,7 @@ from relbot.config.options import (
 )
 from relbot.config.values import parse_values, parse_version_files
 from relbot.errors import ConfigError
-from relbot.model import BranchSpec, Bump, ReleaseRule, ZeroPolicy
+from relbot.model import BranchSpec, ReleaseRule, ReleaseType, ZeroPolicy
 from relbot.tags import TagFormat
 
 
@@ -44,7 +44,7 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     return _Parser(source).parse(data)
 
 
-_BUMPS = {"major": Bump.MAJOR, "minor": Bump.MINOR, "patch": Bump.PATCH}
+_BUMPS = {"major": ReleaseType.MAJOR, "minor": ReleaseType.MINOR, "patch": ReleaseType.PATCH}
 
 
 class _Parser:

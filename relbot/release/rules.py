@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from relbot.globs import glob_match
-from relbot.model import Bump, Decision, ReleaseRule
+from relbot.model import Decision, ReleaseRule, ReleaseType
 from relbot.release.commits import Commit, ParsedCommit, Unparsed
 
 _SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECASE)
@@ -24,7 +24,7 @@ _SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECA
 class Analysis:
     """What the commits since the last release ask for."""
 
-    bump: Bump
+    bump: ReleaseType
     rule: str
     counted: tuple[ParsedCommit, ...]
     ignored: tuple[Commit, ...]
@@ -32,11 +32,11 @@ class Analysis:
 
 
 DEFAULT_RULES: tuple[ReleaseRule, ...] = (
-    ReleaseRule(Bump.MAJOR, breaking=True),
-    ReleaseRule(Bump.PATCH, revert=True),
-    ReleaseRule(Bump.MINOR, type="feat"),
-    ReleaseRule(Bump.PATCH, type="fix"),
-    ReleaseRule(Bump.PATCH, type="perf"),
+    ReleaseRule(ReleaseType.MAJOR, breaking=True),
+    ReleaseRule(ReleaseType.PATCH, revert=True),
+    ReleaseRule(ReleaseType.MINOR, type="feat"),
+    ReleaseRule(ReleaseType.PATCH, type="fix"),
+    ReleaseRule(ReleaseType.PATCH, type="perf"),
 )
 
 
@@ -71,10 +71,10 @@ def _apply(rules: Sequence[ReleaseRule], commit: ParsedCommit) -> Decision | Non
     for rule in rules:
         if not rule_matches(rule, commit):
             continue
-        if best is None or best.bump is Bump.NONE or rule.release is None \
+        if best is None or best.bump is ReleaseType.NONE or rule.release is None \
                 or rule.release > best.bump:
-            best = Decision(rule.release or Bump.NONE, rule.describe())
-        if best.bump is Bump.MAJOR:
+            best = Decision(rule.release or ReleaseType.NONE, rule.describe())
+        if best.bump is ReleaseType.MAJOR:
             break
     return best
 
@@ -84,7 +84,7 @@ def decide(commit: ParsedCommit, custom: Sequence[ReleaseRule] = ()) -> Decision
     decision = _apply(custom, commit) if custom else None
     if decision is None:
         decision = _apply(DEFAULT_RULES, commit)
-    return decision or Decision(Bump.NONE, "no rule matches")
+    return decision or Decision(ReleaseType.NONE, "no rule matches")
 
 
 def is_skipped(commit: Commit) -> bool:
@@ -165,7 +165,7 @@ def analyze(commits: Sequence[Commit], custom: Sequence[ReleaseRule] = ()) -> An
         else:
             parsed.append(commit)
     kept, cancelled = cancel_reverts(parsed)
-    bump, rule = Bump.NONE, "no commit asks for a release"
+    bump, rule = ReleaseType.NONE, "no commit asks for a release"
     decider = Decider(custom)
     for commit in kept:
         decision = decider(commit)

@@ -117,11 +117,8 @@ def _left_behind(repo: GitRepo, config: Config, exc: TagExistsError) -> RelbotEr
 def _target(repo: GitRepo, config: Config, version: VersionPlan, branch: Branch,
             env: Mapping[str, str], today: str | None) -> tuple[NextRelease, LastRelease | None, bool] | None:
     """(next release, last release, resumed): the release due, or the one tagged at HEAD."""
-    if version.released and version.version is not None and version.tag is not None:
-        last = LastRelease(version.previous_version, version.previous_tag) \
-            if version.previous_version and version.previous_tag else None
-        return (NextRelease(version.bump.label, version.version, version.tag, version.notes, branch.channel),
-                last, False)
+    if version.next_release is not None:
+        return version.next_release, version.last_release, False
     if version.previous_tag is None or version.commits or version.head is None:
         return None
     tag = next((t for t in history.matching_tags(repo, config.tag_format) if t.name == version.previous_tag),

@@ -15,7 +15,7 @@ from relbot.config.files import load_config
 from relbot.config.options import Config
 from relbot.errors import GitError
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
-from relbot.model import Branch, Bump, Tag
+from relbot.model import Branch, LastRelease, NextRelease, ReleaseType, Tag
 from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, parse_all, parse_commit
@@ -34,7 +34,7 @@ class VersionPlan:
     tag: str | None
     previous_version: str | None
     previous_tag: str | None
-    bump: Bump
+    bump: ReleaseType
     rule: str
     reason: str  # why there is no release (empty when there is one)
     head: str | None
@@ -43,10 +43,25 @@ class VersionPlan:
     notes: str = ""
     config: Config = field(default_factory=Config)
     messages: tuple[str, ...] = ()
+    channel: str | None = None  # the branch's distribution channel (`${nextRelease.channel}`)
 
     @property
     def released(self) -> bool:
         return self.version is not None
+
+    @property
+    def next_release(self) -> NextRelease | None:
+        """semantic-release's `nextRelease` (None when no release is due)."""
+        if self.version is None or self.tag is None:
+            return None
+        return NextRelease(self.bump.label, self.version, self.tag, self.notes, self.channel)
+
+    @property
+    def last_release(self) -> LastRelease | None:
+        """semantic-release's `lastRelease` (None before the first release)."""
+        if self.previous_version is None or self.previous_tag is None:
+            return None
+        return LastRelease(self.previous_version, self.previous_tag)
 
     def as_json(self) -> dict[str, Any]:
         counted = len(self.analysis.counted) if self.analysis else 0
@@ -118,14 +133,14 @@ def _plan(
         "branch": branch.name, "branch_type": branch.type.value, "head": head,
         "previous_version": last.version if last else None,
         "previous_tag": last.name if last else None, "commits": commits,
-        "analysis": analysis, "config": cfg, "messages": messages,
+        "analysis": analysis, "config": cfg, "messages": messages, "channel": branch.channel,
     }
-    if analysis.bump is Bump.NONE:
+    if analysis.bump is ReleaseType.NONE:
         since = f"since {last.name}" if last else "in the history"
         reason = (f"no release: none of the {len(commits)} commits {since} asks for one "
                   "(feat, fix, perf, revert or a breaking change)") if commits else \
                  f"no release: no commits {since}"
-        return VersionPlan(version=None, tag=None, bump=Bump.NONE, rule=analysis.rule,
+        return VersionPlan(version=None, tag=None, bump=ReleaseType.NONE, rule=analysis.rule,
                            reason=reason, **common)  # type: ignore[arg-type]
     nxt = next_version(
         last.version if last else None, analysis.bump, branch,
@@ -151,7 +166,7 @@ def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,
              messages: list[str]) -> VersionPlan:
     return VersionPlan(
         branch=name, branch_type=branch.type.value if branch else None, version=None, tag=None,
-        previous_version=None, previous_tag=None, bump=Bump.NONE, rule="", reason=reason,
+        previous_version=None, previous_tag=None, bump=ReleaseType.NONE, rule="", reason=reason,
         head=None, config=cfg, messages=tuple(messages),
     )
 

@@ -64,11 +64,3 @@ def _check_toml(text: str, table: list[str], key: str, version: str, path: str) 
         data = data[part]
     if data.get(key) != version:
         raise InputError(f"{path}: writing the version did not read back", "please report this")
-
-
-def defaults_for(files: list[str]) -> list[VersionFile]:
-    """The usual version keys for well-known file names."""
-    known = {"package.json": "version", "pyproject.toml": "project.version",
-             "Chart.yaml": "version"}
-    return [VersionFile(f, known[f.rsplit("/", 1)[-1]]) for f in files
-            if f.rsplit("/", 1)[-1] in known]

@@ -15,7 +15,7 @@ import semver
 
 from relbot.errors import ConfigError, TagExistsError, VersionRuleError
 from relbot.globs import glob_match, is_glob
-from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag, ZeroPolicy
+from relbot.model import Branch, BranchSpec, BranchType, ReleaseType, Tag, ZeroPolicy
 
 _MAINTENANCE = re.compile(r"^(?P<major>\d+)\.(?:(?P<minor>\d+)|x)(?:\.x)?$")
 _PRERELEASE_ID = re.compile(r"^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$")
@@ -101,22 +101,22 @@ class NextVersion:
     rule: str
 
 
-def effective_bump(bump: Bump, last: str | None, policy: ZeroPolicy) -> tuple[Bump, str]:
+def effective_bump(bump: ReleaseType, last: str | None, policy: ZeroPolicy) -> tuple[ReleaseType, str]:
     """Apply the 0.x policy; returns the bump and a note when the policy changed it."""
-    if policy is ZeroPolicy.OFF or bump is Bump.NONE:
+    if policy is ZeroPolicy.OFF or bump is ReleaseType.NONE:
         return bump, ""
     if last is not None and semver.Version.parse(last).major != 0:
         return bump, ""
-    if bump is Bump.MAJOR:
-        return Bump.MINOR, f"; 0.x policy {policy.value!r}: breaking change bumps the minor"
-    if bump is Bump.MINOR and policy is ZeroPolicy.SHIFT:
-        return Bump.PATCH, f"; 0.x policy {policy.value!r}: feature bumps the patch"
+    if bump is ReleaseType.MAJOR:
+        return ReleaseType.MINOR, f"; 0.x policy {policy.value!r}: breaking change bumps the minor"
+    if bump is ReleaseType.MINOR and policy is ZeroPolicy.SHIFT:
+        return ReleaseType.PATCH, f"; 0.x policy {policy.value!r}: feature bumps the patch"
     return bump, ""
 
 
 def next_version(
     last: str | None,
-    bump: Bump,
+    bump: ReleaseType,
     branch: Branch,
     existing: Iterable[str] = (),
     policy: ZeroPolicy = ZeroPolicy.OFF,
@@ -128,7 +128,7 @@ def next_version(
     version already tagged (for prerelease counters) and `latest_release` the highest plain release
     reachable from the branch (the base a prerelease line restarts from).
     """
-    if bump is Bump.NONE:
+    if bump is ReleaseType.NONE:
         raise ValueError("next_version needs a bump")
     bump, policy_note = effective_bump(bump, latest_release or last, policy)
     if last is None:
@@ -152,10 +152,10 @@ def next_version(
     return NextVersion(version, rule)
 
 
-def _bump(version: semver.Version, bump: Bump) -> semver.Version:
-    if bump is Bump.MAJOR:
+def _bump(version: semver.Version, bump: ReleaseType) -> semver.Version:
+    if bump is ReleaseType.MAJOR:
         return version.bump_major()
-    if bump is Bump.MINOR:
+    if bump is ReleaseType.MINOR:
         return version.bump_minor()
     return version.bump_patch()
 

@@ -43,7 +43,7 @@ SENTENCES = (
 NON_CONVENTIONAL = (
     "Update README.md", "WIP", "Fix the flaky upload test", "initial commit",
     "feat add a thing without the colon", "fix - typo in docs", "feat (api): space before scope",
-    "feat:no space after the colon", "Merge branch 'main' into develop", "Bump version",
+    "feat:no space after the colon", "Merge branch 'main' into develop", "ReleaseType version",
 )
 OTHER_FOOTERS = (
     "Refs: #{n}", "Reviewed-by: Ada Lovelace <ada@example.invalid>", "Closes #{n}",

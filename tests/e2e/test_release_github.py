@@ -192,3 +192,34 @@ def test_a_secondary_rate_limit_is_waited_out(tmp_path: Path, env: dict[str, str
     fake_github.rate_limit_next("POST", r"/repos/acme/widget/releases", secondary=True, reset_in=1)
     assert release(repo.path, env=_env(env, fake_github), today="2024-06-01").released
     assert len(_releases(fake_github)) == 1
+
+
+def test_github_api_url_and_repository_come_from_the_configuration_alone(
+    tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub
+) -> None:
+    """A GitHub Enterprise config: `githubApiUrl` and `repositoryUrl`, no GITHUB_* variables."""
+    config = {**CONFIG, "repositoryUrl": "https://ghe.example.com/acme/widget.git", "plugins": [
+        *CONFIG["plugins"][:2],  # type: ignore[index]
+        ["@semantic-release/github", {"githubUrl": "https://ghe.example.com",
+                                      "githubApiUrl": fake_github.url}]]}
+    repo = _project(tmp_path, env, config)
+    result = release(repo.path, env={**env, "GITHUB_TOKEN": TOKEN}, today="2024-06-01")
+    assert result.released
+    assert [r.tag_name for r in _releases(fake_github)] == ["v1.1.0"]  # type: ignore[attr-defined]
+
+
+def test_channel_reaches_the_templates(tmp_path: Path, env: dict[str, str],
+                                       fake_github: FakeGitHub) -> None:
+    name = "${nextRelease.version} on ${nextRelease.channel}"
+    config: dict[str, object] = {
+        "branches": ["main", {"name": "next", "channel": "next"}],
+        "plugins": [*CONFIG["plugins"][:2],  # type: ignore[index]
+                    ["@semantic-release/github", {"releaseNameTemplate": name}]],
+        "repositoryUrl": "https://github.com/acme/widget.git"}
+    repo = _project(tmp_path, env, config)
+    repo.git("switch", "-q", "-c", "next")
+    repo.commit("feat: on next")
+    repo.git("push", "-q", "origin", "next")
+    assert release(repo.path, env=_env(env, fake_github), today="2024-06-01").released
+    [created] = _releases(fake_github)
+    assert created.name == "1.1.0 on next"  # type: ignore[attr-defined]

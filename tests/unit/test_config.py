@@ -28,7 +28,7 @@ from relbot.config.options import (
 )
 from relbot.config.parse import parse_config
 from relbot.errors import ConfigError, ExitCode
-from relbot.model import BranchSpec, Bump, ReleaseRule, ZeroPolicy
+from relbot.model import BranchSpec, ReleaseRule, ReleaseType, ZeroPolicy
 from relbot.tags import TagFormat
 
 SRC = ".releaserc.json"
@@ -349,7 +349,7 @@ def test_plugin_option_overrides_shared_option() -> None:
     ("data", "expected"),
     [
         pytest.param({"releaseRules": [{"type": "docs", "release": "patch"}]},
-                     (ReleaseRule(Bump.PATCH, type="docs"),), id="top-level"),
+                     (ReleaseRule(ReleaseType.PATCH, type="docs"),), id="top-level"),
         pytest.param({"changelogFile": "HISTORY.md", "plugins": [ANALYZER, CHANGELOG]},
                      ChangelogOptions(file="HISTORY.md"), id="top-level-changelog-file"),
         pytest.param({"parserOpts": {"noteKeywords": ["BREAKING CHANGES"]}}, ("BREAKING CHANGES",),
@@ -373,10 +373,10 @@ def test_release_rules_are_parsed() -> None:
         {"revert": True, "subject": "*", "release": "major"},
     ))
     assert config.release_rules == (
-        ReleaseRule(Bump.PATCH, type="docs", scope="README"),
+        ReleaseRule(ReleaseType.PATCH, type="docs", scope="README"),
         ReleaseRule(None, scope="no-release"),
-        ReleaseRule(Bump.MINOR, breaking=True),
-        ReleaseRule(Bump.MAJOR, subject="*", revert=True),
+        ReleaseRule(ReleaseType.MINOR, breaking=True),
+        ReleaseRule(ReleaseType.MAJOR, subject="*", revert=True),
     )
 
 

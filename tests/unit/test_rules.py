@@ -6,9 +6,11 @@ import hashlib
 
 import pytest
 
-from relbot.model import Bump, RawCommit, ReleaseRule
+from relbot.model import RawCommit, ReleaseRule, ReleaseType
 from relbot.release.commits import Commit, ParsedCommit, Unparsed, parse_commit
 from relbot.release.rules import DEFAULT_RULES, analyze, cancel_reverts, decide, is_skipped
+
+RT = ReleaseType  # the release type, short for the tables below
 
 
 def sha_of(message: str) -> str:
@@ -32,32 +34,33 @@ def revert_of(target: ParsedCommit, *, sha_len: int = 40, git_form: bool = False
 @pytest.mark.parametrize(
     ("message", "bump"),
     [
-        pytest.param("feat!: x", Bump.MAJOR, id="bang"),
-        pytest.param("fix(api)!: x", Bump.MAJOR, id="fix-bang"),
-        pytest.param("chore: x\n\nBREAKING CHANGE: y", Bump.MAJOR, id="footer-on-chore"),
-        pytest.param("docs: x\n\nBREAKING-CHANGE: y", Bump.MAJOR, id="hyphen-footer-on-docs"),
-        pytest.param("revert: feat: x", Bump.NONE, id="revert-type-naming-no-commit"),
-        pytest.param("revert: feat: x\n\nRefs: 1234567", Bump.PATCH, id="revert-type-with-refs"),
-        pytest.param('Revert "feat!: x"\n\nThis reverts commit 1234567.', Bump.PATCH,
+        pytest.param("feat!: x", RT.MAJOR, id="bang"),
+        pytest.param("fix(api)!: x", RT.MAJOR, id="fix-bang"),
+        pytest.param("chore: x\n\nBREAKING CHANGE: y", RT.MAJOR, id="footer-on-chore"),
+        pytest.param("docs: x\n\nBREAKING-CHANGE: y", RT.MAJOR, id="hyphen-footer-on-docs"),
+        pytest.param("revert: feat: x", RT.NONE, id="revert-type-naming-no-commit"),
+        pytest.param("revert: feat: x\n\nRefs: 1234567", RT.PATCH, id="revert-type-with-refs"),
+        pytest.param('Revert "feat!: x"\n\nThis reverts commit 1234567.', RT.PATCH,
                      id="git-revert-of-breaking"),
-        pytest.param("feat: x", Bump.MINOR, id="feat"),
-        pytest.param("Feat: x", Bump.MINOR, id="Feat"),
-        pytest.param("FEAT(api): x", Bump.MINOR, id="FEAT"),
-        pytest.param("fix: x", Bump.PATCH, id="fix"),
-        pytest.param("FIX: x", Bump.PATCH, id="FIX"),
-        pytest.param("perf: x", Bump.PATCH, id="perf"),
-        pytest.param("docs: x", Bump.NONE, id="docs"),
-        pytest.param("chore: x", Bump.NONE, id="chore"),
-        pytest.param("chore(release): 1.2.3 [skip ci]", Bump.NONE, id="release-commit"),
-        pytest.param("refactor: x", Bump.NONE, id="refactor"),
-        pytest.param("style: x", Bump.NONE, id="style"),
-        pytest.param("test: x", Bump.NONE, id="test"),
-        pytest.param("ci: x", Bump.NONE, id="ci"),
-        pytest.param("build: x", Bump.NONE, id="build"),
-        pytest.param("feature: x", Bump.NONE, id="feature-is-not-feat"),
+        pytest.param("feat: x", RT.MINOR, id="feat"),
+        pytest.param("Feat: x", RT.MINOR, id="Feat"),
+        pytest.param("FEAT(api): x", RT.MINOR, id="FEAT"),
+        pytest.param("fix: x", RT.PATCH, id="fix"),
+        pytest.param("FIX: x", RT.PATCH, id="FIX"),
+        pytest.param("perf: x", RT.PATCH, id="perf"),
+        pytest.param("docs: x", RT.NONE, id="docs"),
+        pytest.param("chore: x", RT.NONE, id="chore"),
+        pytest.param("chore(release): 1.2.3 [skip ci]", RT.NONE, id="release-commit"),
+        pytest.param("refactor: x", RT.NONE, id="refactor"),
+        pytest.param("style: x", RT.NONE, id="style"),
+        pytest.param("test: x", RT.NONE, id="test"),
+        pytest.param("ci: x", RT.NONE, id="ci"),
+        pytest.param("build: x", RT.NONE, id="build"),
+        pytest.param("feature: x", RT.NONE, id="feature-is-not-feat"),
     ],
 )
-def test_default_rules(message: str, bump: Bump) -> None:
+
+def test_default_rules(message: str, bump: ReleaseType) -> None:
     assert decide(pc(message)).bump is bump
 
 
@@ -76,20 +79,20 @@ def test_decision_names_the_rule(message: str, rule: str) -> None:
 
 def test_default_rules_are_semantic_release_defaults() -> None:
     assert [(r.release, r.type, r.breaking, r.revert) for r in DEFAULT_RULES] == [
-        (Bump.MAJOR, None, True, False),
-        (Bump.PATCH, None, False, True),
-        (Bump.MINOR, "feat", False, False),
-        (Bump.PATCH, "fix", False, False),
-        (Bump.PATCH, "perf", False, False),
+        (RT.MAJOR, None, True, False),
+        (RT.PATCH, None, False, True),
+        (RT.MINOR, "feat", False, False),
+        (RT.PATCH, "fix", False, False),
+        (RT.PATCH, "perf", False, False),
     ]
 
 
 # --- custom rules -------------------------------------------------------------------------------
 
 README_RULES = (
-    ReleaseRule(Bump.PATCH, type="docs", scope="README"),
-    ReleaseRule(Bump.PATCH, type="refactor"),
-    ReleaseRule(Bump.PATCH, type="style"),
+    ReleaseRule(RT.PATCH, type="docs", scope="README"),
+    ReleaseRule(RT.PATCH, type="refactor"),
+    ReleaseRule(RT.PATCH, type="style"),
     ReleaseRule(None, scope="no-release"),
 )
 
@@ -97,61 +100,61 @@ README_RULES = (
 @pytest.mark.parametrize(
     ("rules", "message", "bump"),
     [
-        pytest.param(README_RULES, "docs(README): x", Bump.PATCH, id="readme-docs-scope"),
-        pytest.param(README_RULES, "docs(api): x", Bump.NONE, id="readme-docs-other-scope"),
-        pytest.param(README_RULES, "refactor: x", Bump.PATCH, id="readme-refactor"),
-        pytest.param(README_RULES, "feat: x", Bump.MINOR, id="readme-falls-back-to-defaults"),
-        pytest.param(README_RULES, "feat(no-release): x", Bump.NONE, id="readme-no-release-feat"),
-        pytest.param(README_RULES, "feat(no-release)!: x", Bump.NONE, id="readme-no-release-breaking"),
-        pytest.param(README_RULES, "fix(no-release): x", Bump.NONE, id="readme-no-release-fix"),
-        pytest.param((ReleaseRule(Bump.MINOR, scope="api-*"),), "fix(api-v2): x", Bump.MINOR,
+        pytest.param(README_RULES, "docs(README): x", RT.PATCH, id="readme-docs-scope"),
+        pytest.param(README_RULES, "docs(api): x", RT.NONE, id="readme-docs-other-scope"),
+        pytest.param(README_RULES, "refactor: x", RT.PATCH, id="readme-refactor"),
+        pytest.param(README_RULES, "feat: x", RT.MINOR, id="readme-falls-back-to-defaults"),
+        pytest.param(README_RULES, "feat(no-release): x", RT.NONE, id="readme-no-release-feat"),
+        pytest.param(README_RULES, "feat(no-release)!: x", RT.NONE, id="readme-no-release-breaking"),
+        pytest.param(README_RULES, "fix(no-release): x", RT.NONE, id="readme-no-release-fix"),
+        pytest.param((ReleaseRule(RT.MINOR, scope="api-*"),), "fix(api-v2): x", RT.MINOR,
                      id="scope-glob"),
-        pytest.param((ReleaseRule(Bump.MINOR, scope="api-*"),), "fix(core): x", Bump.PATCH,
+        pytest.param((ReleaseRule(RT.MINOR, scope="api-*"),), "fix(core): x", RT.PATCH,
                      id="scope-glob-miss-falls-back"),
-        pytest.param((ReleaseRule(Bump.MINOR, scope="api-*"),), "fix: x", Bump.PATCH,
+        pytest.param((ReleaseRule(RT.MINOR, scope="api-*"),), "fix: x", RT.PATCH,
                      id="scope-glob-no-scope"),
-        pytest.param((ReleaseRule(Bump.PATCH, subject="*security*"),), "chore: bump for security fix",
-                     Bump.PATCH, id="subject-glob"),
-        pytest.param((ReleaseRule(Bump.PATCH, type="{refactor,style}"),), "style: x", Bump.PATCH,
+        pytest.param((ReleaseRule(RT.PATCH, subject="*security*"),), "chore: bump for security fix",
+                     RT.PATCH, id="subject-glob"),
+        pytest.param((ReleaseRule(RT.PATCH, type="{refactor,style}"),), "style: x", RT.PATCH,
                      id="type-braces"),
-        pytest.param((ReleaseRule(Bump.PATCH, type="ch*"),), "chore: x", Bump.PATCH, id="type-star"),
-        pytest.param((ReleaseRule(Bump.PATCH, type="Docs"),), "DOCS: x", Bump.PATCH, id="type-case-folded"),
-        pytest.param((ReleaseRule(Bump.PATCH, type="feat"),), "feat: x", Bump.PATCH,
+        pytest.param((ReleaseRule(RT.PATCH, type="ch*"),), "chore: x", RT.PATCH, id="type-star"),
+        pytest.param((ReleaseRule(RT.PATCH, type="Docs"),), "DOCS: x", RT.PATCH, id="type-case-folded"),
+        pytest.param((ReleaseRule(RT.PATCH, type="feat"),), "feat: x", RT.PATCH,
                      id="custom-overrides-default"),
-        pytest.param((ReleaseRule(Bump.MINOR, breaking=True),), "feat!: x", Bump.MINOR,
+        pytest.param((ReleaseRule(RT.MINOR, breaking=True),), "feat!: x", RT.MINOR,
                      id="custom-breaking-minor"),
-        pytest.param((ReleaseRule(Bump.MINOR, breaking=True),), "fix: x", Bump.PATCH,
+        pytest.param((ReleaseRule(RT.MINOR, breaking=True),), "fix: x", RT.PATCH,
                      id="custom-breaking-needs-breaking"),
-        pytest.param((ReleaseRule(None, revert=True),), "revert: feat: x", Bump.NONE, id="custom-revert-off"),
-        pytest.param((ReleaseRule(Bump.MINOR, type="revert", revert=True),),
-                     'Revert "feat: x"\n\nThis reverts commit 1234567.', Bump.PATCH,
+        pytest.param((ReleaseRule(None, revert=True),), "revert: feat: x", RT.NONE, id="custom-revert-off"),
+        pytest.param((ReleaseRule(RT.MINOR, type="revert", revert=True),),
+                     'Revert "feat: x"\n\nThis reverts commit 1234567.', RT.PATCH,
                      id="git-revert-has-no-type"),
         pytest.param(
-            (ReleaseRule(Bump.PATCH, type="docs"), ReleaseRule(Bump.MAJOR, scope="big")), "docs(big): x",
-            Bump.MAJOR, id="strongest-custom-match",
+            (ReleaseRule(RT.PATCH, type="docs"), ReleaseRule(RT.MAJOR, scope="big")), "docs(big): x",
+            RT.MAJOR, id="strongest-custom-match",
         ),
         pytest.param(
-            (ReleaseRule(Bump.PATCH, type="docs", scope="api", subject="*"),), "docs(api): x", Bump.PATCH,
+            (ReleaseRule(RT.PATCH, type="docs", scope="api", subject="*"),), "docs(api): x", RT.PATCH,
             id="all-fields",
         ),
         pytest.param(
-            (ReleaseRule(Bump.PATCH, type="docs", scope="api", subject="nope"),), "docs(api): x", Bump.NONE,
+            (ReleaseRule(RT.PATCH, type="docs", scope="api", subject="nope"),), "docs(api): x", RT.NONE,
             id="all-fields-one-misses",
         ),
     ],
 )
-def test_custom_rules(rules: tuple[ReleaseRule, ...], message: str, bump: Bump) -> None:
+def test_custom_rules(rules: tuple[ReleaseRule, ...], message: str, bump: ReleaseType) -> None:
     assert decide(pc(message), rules).bump is bump
 
 
 def test_release_false_names_no_release() -> None:
     decision = decide(pc("feat(no-release): x"), (ReleaseRule(None, scope="no-release"),))
-    assert decision.bump is Bump.NONE
+    assert decision.bump is RT.NONE
     assert decision.rule == "scope 'no-release' → no release"
 
 
 def test_readme_no_release_rule_wins_over_earlier_match() -> None:
-    assert decide(pc("refactor(no-release): x"), README_RULES).bump is Bump.NONE
+    assert decide(pc("refactor(no-release): x"), README_RULES).bump is RT.NONE
 
 
 # --- [skip release] -----------------------------------------------------------------------------
@@ -175,7 +178,7 @@ def test_readme_no_release_rule_wins_over_earlier_match() -> None:
 def test_skip_release(message: str, skipped: bool) -> None:
     assert is_skipped(pc(message)) is skipped
     analysis = analyze([pc(message)])
-    assert analysis.bump is (Bump.NONE if skipped else Bump.PATCH)
+    assert analysis.bump is (RT.NONE if skipped else RT.PATCH)
     assert len(analysis.ignored) == int(skipped)
 
 
@@ -201,23 +204,23 @@ def _cancel_cases() -> list[object]:
     r1 = revert_of(FEAT, git_form=True)
     r2 = revert_of(r1, git_form=True)
     return [
-        pytest.param([by_sha, FEAT], Bump.NONE, [], [by_sha, FEAT], id="same-range-by-sha"),
-        pytest.param([by_prefix, FEAT], Bump.NONE, [], [by_prefix, FEAT], id="same-range-by-sha-prefix"),
-        pytest.param([git_form, FEAT], Bump.NONE, [], [git_form, FEAT], id="git-form-by-sha"),
-        pytest.param([by_header, FEAT], Bump.MINOR, [by_header, FEAT], [], id="no-sha-is-no-revert"),
-        pytest.param([refs_form, FEAT], Bump.NONE, [], [refs_form, FEAT], id="refs-footer-form"),
-        pytest.param([by_sha, FEAT, FIX], Bump.PATCH, [FIX], [by_sha, FEAT], id="only-its-target"),
-        pytest.param([out_of_range, DOCS], Bump.PATCH, [out_of_range, DOCS], [], id="older-target-patch"),
-        pytest.param([other_sha, FEAT], Bump.MINOR, [other_sha, FEAT], [], id="sha-wins-over-header"),
-        pytest.param([FEAT, by_sha], Bump.MINOR, [FEAT, by_sha], [], id="target-newer-than-revert"),
-        pytest.param([r2, r1, FEAT], Bump.MINOR, [FEAT], [r2, r1], id="revert-of-revert-restores"),
-        pytest.param([r2, r1], Bump.NONE, [], [r2, r1], id="revert-of-revert-target-released"),
+        pytest.param([by_sha, FEAT], RT.NONE, [], [by_sha, FEAT], id="same-range-by-sha"),
+        pytest.param([by_prefix, FEAT], RT.NONE, [], [by_prefix, FEAT], id="same-range-by-sha-prefix"),
+        pytest.param([git_form, FEAT], RT.NONE, [], [git_form, FEAT], id="git-form-by-sha"),
+        pytest.param([by_header, FEAT], RT.MINOR, [by_header, FEAT], [], id="no-sha-is-no-revert"),
+        pytest.param([refs_form, FEAT], RT.NONE, [], [refs_form, FEAT], id="refs-footer-form"),
+        pytest.param([by_sha, FEAT, FIX], RT.PATCH, [FIX], [by_sha, FEAT], id="only-its-target"),
+        pytest.param([out_of_range, DOCS], RT.PATCH, [out_of_range, DOCS], [], id="older-target-patch"),
+        pytest.param([other_sha, FEAT], RT.MINOR, [other_sha, FEAT], [], id="sha-wins-over-header"),
+        pytest.param([FEAT, by_sha], RT.MINOR, [FEAT, by_sha], [], id="target-newer-than-revert"),
+        pytest.param([r2, r1, FEAT], RT.MINOR, [FEAT], [r2, r1], id="revert-of-revert-restores"),
+        pytest.param([r2, r1], RT.NONE, [], [r2, r1], id="revert-of-revert-target-released"),
     ]
 
 
 @pytest.mark.parametrize(("commits", "bump", "counted", "cancelled"), _cancel_cases())
 def test_revert_cancelling(
-    commits: list[ParsedCommit], bump: Bump, counted: list[ParsedCommit], cancelled: list[ParsedCommit]
+    commits: list[ParsedCommit], bump: ReleaseType, counted: list[ParsedCommit], cancelled: list[ParsedCommit]
 ) -> None:
     analysis = analyze(commits)
     assert analysis.bump is bump
@@ -236,7 +239,7 @@ def test_one_revert_cancels_one_target() -> None:
     revert = pc(f"revert: feat: add x\n\nThis reverts commit {FEAT.sha}.")
     analysis = analyze([revert, FEAT, twin])
     assert analysis.counted == (twin,)
-    assert analysis.bump is Bump.MINOR
+    assert analysis.bump is RT.MINOR
 
 
 # --- analyze ------------------------------------------------------------------------------------
@@ -246,7 +249,7 @@ def test_analyze_picks_the_strongest_and_names_the_commit() -> None:
     unparsed = Unparsed("e" * 40, "WIP", "no `type: subject` header")
     commits: list[Commit] = [FIX, unparsed, FEAT, DOCS]
     analysis = analyze(commits)
-    assert analysis.bump is Bump.MINOR
+    assert analysis.bump is RT.MINOR
     assert analysis.rule == "type 'feat' → minor, from aaaaaaa 'feat: add x'"
     assert analysis.counted == (FIX, FEAT, DOCS)
     assert analysis.ignored == (unparsed,)
@@ -256,15 +259,15 @@ def test_analyze_picks_the_strongest_and_names_the_commit() -> None:
 @pytest.mark.parametrize(
     ("messages", "bump"),
     [
-        pytest.param([], Bump.NONE, id="empty"),
-        pytest.param(["docs: a", "chore: b"], Bump.NONE, id="nothing-releasable"),
-        pytest.param(["docs: a", "fix: b"], Bump.PATCH, id="patch"),
-        pytest.param(["fix: a", "feat: b", "perf: c"], Bump.MINOR, id="minor"),
-        pytest.param(["fix: a", "feat: b", "docs!: c"], Bump.MAJOR, id="major"),
-        pytest.param(["feat: a [skip release]", "fix: b"], Bump.PATCH, id="skipped-feat"),
+        pytest.param([], RT.NONE, id="empty"),
+        pytest.param(["docs: a", "chore: b"], RT.NONE, id="nothing-releasable"),
+        pytest.param(["docs: a", "fix: b"], RT.PATCH, id="patch"),
+        pytest.param(["fix: a", "feat: b", "perf: c"], RT.MINOR, id="minor"),
+        pytest.param(["fix: a", "feat: b", "docs!: c"], RT.MAJOR, id="major"),
+        pytest.param(["feat: a [skip release]", "fix: b"], RT.PATCH, id="skipped-feat"),
     ],
 )
-def test_analyze_max(messages: list[str], bump: Bump) -> None:
+def test_analyze_max(messages: list[str], bump: ReleaseType) -> None:
     assert analyze([pc(m) for m in messages]).bump is bump
 
 
@@ -278,6 +281,6 @@ def test_analyze_nothing_rule() -> None:
 
 
 def test_analyze_with_custom_rules() -> None:
-    analysis = analyze([DOCS, FIX], (ReleaseRule(Bump.MINOR, type="docs"),))
-    assert analysis.bump is Bump.MINOR
+    analysis = analyze([DOCS, FIX], (ReleaseRule(RT.MINOR, type="docs"),))
+    assert analysis.bump is RT.MINOR
     assert "ccccccc" in analysis.rule

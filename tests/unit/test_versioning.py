@@ -6,7 +6,7 @@ import pytest
 
 from relbot.config.options import DEFAULT_BRANCHES
 from relbot.errors import ConfigError, VersionRuleError
-from relbot.model import Branch, BranchSpec, BranchType, Bump, Tag, ZeroPolicy
+from relbot.model import Branch, BranchSpec, BranchType, ReleaseType, Tag, ZeroPolicy
 from relbot.release.versioning import (
     effective_bump,
     next_version,
@@ -15,7 +15,9 @@ from relbot.release.versioning import (
 )
 from relbot.tags import TagFormat
 
-MAJOR, MINOR, PATCH = Bump.MAJOR, Bump.MINOR, Bump.PATCH
+RT = ReleaseType  # the release type, short for the tables below
+
+MAJOR, MINOR, PATCH = RT.MAJOR, RT.MINOR, RT.PATCH
 OFF, ZMINOR, SHIFT = ZeroPolicy.OFF, ZeroPolicy.MINOR, ZeroPolicy.SHIFT
 HOTFIX_SPECS = (*DEFAULT_BRANCHES, BranchSpec("hotfix/*", prerelease="hotfix"))
 
@@ -40,6 +42,7 @@ def branch(name: str, specs: tuple[BranchSpec, ...] = HOTFIX_SPECS) -> Branch:
         pytest.param("release/${version}/final", "3.1.4", "release/3.1.4/final", id="prefix-and-suffix"),
     ],
 )
+
 def test_tag_format_render_and_parse(template: str, version: str, tag: str) -> None:
     fmt = TagFormat(template)
     assert fmt.render(version) == tag
@@ -233,7 +236,8 @@ def test_release_candidates(name: str, versions: list[str]) -> None:
         pytest.param("1.2.3", MINOR, SHIFT, "1.3.0", id="shift-policy-after-1.0"),
     ],
 )
-def test_next_version_release_branch(last: str | None, bump: Bump, policy: ZeroPolicy, expected: str) -> None:
+def test_next_version_release_branch(last: str | None, bump: ReleaseType, policy: ZeroPolicy,
+                                     expected: str) -> None:
     assert next_version(last, bump, branch("main"), policy=policy).version == expected
 
 
@@ -250,27 +254,28 @@ def test_next_version_release_branch(last: str | None, bump: Bump, policy: ZeroP
                      id="shift-note"),
     ],
 )
-def test_next_version_rule_text(last: str | None, bump: Bump, policy: ZeroPolicy, rule: str) -> None:
+def test_next_version_rule_text(last: str | None, bump: ReleaseType, policy: ZeroPolicy, rule: str) -> None:
     assert next_version(last, bump, branch("main"), policy=policy).rule == rule
 
 
 @pytest.mark.parametrize(
     ("bump", "last", "policy", "expected"),
     [
-        pytest.param(Bump.NONE, "0.1.0", SHIFT, Bump.NONE, id="none"),
+        pytest.param(RT.NONE, "0.1.0", SHIFT, RT.NONE, id="none"),
         pytest.param(MAJOR, None, ZMINOR, MINOR, id="no-release-yet"),
         pytest.param(MAJOR, "1.0.0", SHIFT, MAJOR, id="past-1.0"),
         pytest.param(PATCH, "0.1.0", SHIFT, PATCH, id="shift-patch"),
         pytest.param(MINOR, "0.1.0", ZMINOR, MINOR, id="minor-feat"),
     ],
 )
-def test_effective_bump(bump: Bump, last: str | None, policy: ZeroPolicy, expected: Bump) -> None:
+def test_effective_bump(bump: ReleaseType, last: str | None, policy: ZeroPolicy,
+                        expected: ReleaseType) -> None:
     assert effective_bump(bump, last, policy)[0] is expected
 
 
 def test_next_version_needs_a_bump() -> None:
     with pytest.raises(ValueError, match="needs a bump"):
-        next_version("1.0.0", Bump.NONE, branch("main"))
+        next_version("1.0.0", RT.NONE, branch("main"))
 
 
 @pytest.mark.parametrize(
@@ -304,7 +309,7 @@ def test_next_version_needs_a_bump() -> None:
     ],
 )
 def test_next_version_prerelease(
-    name: str, last: str | None, bump: Bump, existing: list[str], latest: str | None, expected: str
+    name: str, last: str | None, bump: ReleaseType, existing: list[str], latest: str | None, expected: str
 ) -> None:
     result = next_version(last, bump, branch(name), existing=existing, latest_release=latest)
     assert result.version == expected
@@ -320,7 +325,7 @@ def test_next_version_prerelease(
         pytest.param("1.x", None, MINOR, "1.0.0", id="1.x-first"),
     ],
 )
-def test_next_version_maintenance(name: str, last: str | None, bump: Bump, expected: str) -> None:
+def test_next_version_maintenance(name: str, last: str | None, bump: ReleaseType, expected: str) -> None:
     assert next_version(last, bump, branch(name)).version == expected
 
 
@@ -334,7 +339,7 @@ def test_next_version_maintenance(name: str, last: str | None, bump: Bump, expec
     ],
 )
 def test_next_version_outside_maintenance_range(
-    name: str, last: str | None, bump: Bump, version: str, range_text: str
+    name: str, last: str | None, bump: ReleaseType, version: str, range_text: str
 ) -> None:
     with pytest.raises(VersionRuleError) as info:
         next_version(last, bump, branch(name))
