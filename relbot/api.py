@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from relbot.config.files import load_config
 from relbot.config.options import Config
+from relbot.gitrepo import detect_branch
 from relbot.release.run import ReleaseResult, release
 from relbot.release.version import VersionPlan, full_changelog, notes_for_tag, plan_version, release_date
 from relbot.values.edit import EditResult, SetImage, SetValue, edit_values
@@ -25,6 +26,6 @@ changelog = full_changelog
 
 __all__ = [
     "BumpOptions", "BumpResult", "Config", "EditResult", "ReleaseResult", "SetImage", "SetValue",
-    "VersionPlan", "bump_values", "changelog", "edit_values", "full_changelog", "load_config",
-    "notes_for_tag", "plan_version", "release", "release_date",
+    "VersionPlan", "bump_values", "changelog", "detect_branch", "edit_values", "full_changelog",
+    "load_config", "notes_for_tag", "plan_version", "release", "release_date",
 ]
