@@ -47,7 +47,7 @@ def _calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None
     except (Unreachable, Timeout) as exc:
         raise GitHubError(f"{doing}: GitHub's API at {target.api_url} cannot be reached "
                           f"({redact.redact(type(exc).__name__)})",
-                          "check the network, GITHUB_API_URL or `githubApiUrl`", credentials=True) from None
+                          "check the network, GITHUB_API_URL or `githubApiUrl`") from None
     except RequestException as exc:  # 5xx answers still failing after the retries
         raise GitHubError(f"{doing}: GitHub's API kept failing ({redact.redact(str(exc))[:300]})",
                           "rerun later; the release resumes where it stopped") from None

@@ -189,6 +189,16 @@ class GitRepo:
                 next(records, None)
         return paths
 
+    def is_ignored(self, path: str) -> bool:
+        """Whether .gitignore (or another exclude file) ignores `path`."""
+        code, _out, _err = self._attempt("check-ignore", "--quiet", "--", path)
+        return code == 0
+
+    def can_commit(self, identity: Mapping[str, str]) -> str | None:
+        """None when git knows who commits (with `identity`), else git's reason."""
+        code, _out, err = self._attempt("var", "GIT_COMMITTER_IDENT", env=identity)
+        return None if code == 0 else (err.strip().splitlines() or ["no identity"])[0]
+
     def file_at(self, revision: str, path: str) -> str | None:
         """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
         try:
@@ -342,7 +352,8 @@ def _refusal_status(refused: Sequence[tuple[str, str]], remote_lines: Sequence[s
 def classify_failure(stderr: str) -> RemoteResult:
     """A remote operation that failed before any ref was judged: why, from git's fatal lines."""
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    detail = lines[-1] if lines else "no message"
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "ssh:"))]
+    detail = (fatal or lines or ["no message"])[0]
     http = _HTTP_STATUS.search(stderr)
     if http and http.group(1) in ("401", "403"):
         return RemoteResult(RemoteStatus.AUTH, detail)

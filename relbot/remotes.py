@@ -57,7 +57,8 @@ def repository_url(
 DEFAULT_API_URL = "https://api.github.com"
 _NAME_IT = ("name the repository: set GITHUB_REPOSITORY=owner/name (GitHub Actions sets it), or "
             "`repositoryUrl` in the configuration; for GitHub Enterprise also `githubUrl` or "
-            "`githubApiUrl`; or drop @semantic-release/github if the project is not on GitHub")
+            "`githubApiUrl`; or, if the project is not on GitHub, drop @semantic-release/github "
+            "(for a release) or --create-pr (for bump-values)")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class GitHubTarget:
 
 
 def find_target(env: Mapping[str, str], repository_url: str | None, origin: str | None, *,
-                github_url: str | None = None, github_api_url: str | None = None) -> GitHubTarget:
+                github_url: str | None = None, github_api_url: str | None = None,
+                purpose: str = "the GitHub Release") -> GitHubTarget:
     """Where the GitHub API calls go, from semantic-release's sources in its order of precedence.
 
     The API: `githubApiUrl`, GITHUB_API_URL, `githubUrl` + `/api/v3`, else api.github.com. The
@@ -92,10 +94,10 @@ def find_target(env: Mapping[str, str], repository_url: str | None, origin: str 
     hosts = {"github.com", urlsplit(server).hostname if server else None,
              urlsplit(api).hostname if api != DEFAULT_API_URL else None}
     if slug.count("/") != 1 or not slug.split("/")[0]:
-        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+        raise GitHubError(f"{purpose} needs a GitHub repository, and "
                           f"{redact.redact(url) or 'no remote'!r} does not name one", _NAME_IT)
     if host is not None and host not in hosts:
-        raise GitHubError(f"the GitHub Release needs a GitHub repository, and "
+        raise GitHubError(f"{purpose} needs a GitHub repository, and "
                           f"{redact.redact(url)!r} is on {host}, not on GitHub", _NAME_IT)
     return GitHubTarget(slug, api)
 

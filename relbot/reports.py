@@ -45,6 +45,10 @@ def run_release(directory: Path, config_path: Path | None, branch: str | None, d
     except RelbotError as exc:
         if as_json:
             yield error_json(exc)
+        if isinstance(exc.result, ReleaseResult) and exc.result.released:
+            say(f"released {exc.result.tag}, but a later step failed; a rerun finishes it")
+            if ghactions.in_actions(env):
+                _release_outputs(exc.result, env)
         raise
     if as_json:
         yield json.dumps(release_report(result, dry_run), indent=2, ensure_ascii=False) + "\n"

@@ -42,6 +42,7 @@ class Session:
     attempts: int = 0
     not_landed: str | None = None  # why a planned change did not land (origin already had it)
     needs: list[str] = field(default_factory=list)  # credentials the real run needs
+    replanned: tuple[object, ...] | None = None  # a step's new account of the changes (after a retry)
 
     @property
     def git(self) -> GitRepo:
@@ -125,7 +126,11 @@ class Commit:
         return all(session.git.file_at("HEAD", f.path) == f.new for f in self.files)
 
     def check(self, session: Session) -> None:
-        del session
+        reason = session.git.can_commit(session.identity)
+        if reason is not None:
+            raise GitError(f"git cannot commit here: it does not know who commits ({reason})",
+                           "set user.name and user.email (git config), or GIT_AUTHOR_NAME, "
+                           "GIT_AUTHOR_EMAIL, GIT_COMMITTER_NAME and GIT_COMMITTER_EMAIL")
 
     def run(self, session: Session) -> None:
         sha = session.git.commit_paths([f.path for f in self.files], self.message, session.identity)

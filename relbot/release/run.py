@@ -95,9 +95,15 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         say(f"warning: {warning}")
     if resumed:
         say(f"{nxt.git_tag} is tagged at HEAD but not fully published; finishing it")
-    done = steps.execute(plan.steps, session)
-    return replace(base, released=True, commit_sha=session.commit_sha or repo.head_sha(),
-                    release_url=session.release_url, resumed=resumed, steps_done=done)
+    try:
+        done = steps.execute(plan.steps, session)
+    except RelbotError as exc:  # what was published before the failure, for the reports
+        exc.result = replace(base, released=repo.tag_target(nxt.git_tag) is not None and session.pushed,
+                             commit_sha=repo.tag_target(nxt.git_tag), release_url=session.release_url,
+                             resumed=resumed, steps_done=exc.steps_done)
+        raise
+    return replace(base, released=True, commit_sha=repo.tag_target(nxt.git_tag),
+                   release_url=session.release_url, resumed=resumed, steps_done=done)
 
 
 def _left_behind(repo: GitRepo, config: Config, exc: TagExistsError) -> RelbotError:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from relbot import fsio, redact, steps
@@ -25,6 +26,7 @@ from relbot.values.version import resolve_version
 from relbot.values.yamlpath import parse_path
 
 DEFAULT_MESSAGE = "chore: update image tags to ${version}"
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,8 @@ def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str], *, ve
         commit = Commit(writes, delivery.message)
         planned.append(commit)
 
-        def replan(fresh: Mapping[str, str]) -> Mapping[str, str]:
-            return edit_targets([t for t in targets if t.path in fresh], fresh, allow_downgrade)[1]
+        def replan(fresh: Mapping[str, str]) -> tuple[Sequence[object], Mapping[str, str]]:
+            return edit_targets([t for t in targets if t.path in fresh], fresh, allow_downgrade)
 
         if delivery.pull_request is not None:
             planned.append(delivery.pull_request)
@@ -193,6 +195,7 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     """The bump-values plan for `options` and the `values` configuration, from the files as they
     are on disk; `version_source` names where an explicit version came from (default --version)."""
     root = repo.root if repo is not None else directory.resolve()
+    committing = _committing(options, config)
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
     version, source = resolve_version(options.version, options.version_from, env, repo,
@@ -201,10 +204,51 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     if needs_version:
         say(f"version {version} (from {source})")
     targets = _targets(directory, root, options, config, version or "")
-    texts = {t.path: fsio.read_text(root / t.path) for t in targets}
+    if committing and repo is not None:
+        texts = _committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
+    else:
+        texts = {t.path: fsio.read_text(root / t.path) for t in targets}
     delivery = _delivery(options, config, repo, env, version, targets, texts)
-    return plan_values(targets, texts, version=version, source=source,
+    plan = plan_values(targets, texts, version=version, source=source,
                        allow_downgrade=options.allow_downgrade, delivery=delivery)
+    if committing and repo is not None:
+        _check_working_copies(repo, plan, targets)
+    return plan
+
+
+def _committing(options: BumpOptions, config: Config) -> bool:
+    values = config.values
+    return any(flag if flag is not None else bool(values and default) for flag, default in (
+        (options.commit, values and values.commit), (options.push, values and values.push),
+        (options.create_pr, values and values.create_pr)))
+
+
+def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
+    """The values files as HEAD has them; each must be a tracked file inside the repository."""
+    texts: dict[str, str] = {}
+    for target in targets:
+        if Path(target.path).is_absolute():
+            raise GitError(f"{target.display} is outside the repository at {repo.root}, so "
+                           "--commit/--push cannot record it", "name a file inside the clone, or "
+                           "drop --commit/--push to edit it in place")
+        text = repo.file_at("HEAD", target.path)
+        if text is None:
+            why = "ignored by git" if repo.is_ignored(target.path) else "not committed"
+            raise GitError(f"{target.display} is {why}, so --commit/--push cannot record a change to it",
+                           "commit the file first (or fix .gitignore), or drop --commit/--push")
+        texts[target.path] = text
+    return texts
+
+
+def _check_working_copies(repo: GitRepo, plan: ValuesPlan, targets: Sequence[ValuesTarget]) -> None:
+    """A values file may hold HEAD's text or the planned one (a rerun), never edits of its own:
+    they would be committed and pushed unseen, or lost when a retry resets the checkout."""
+    planned = {w.path: w.new for w in plan.steps if isinstance(w, WriteFile)}
+    for target in targets:
+        working = fsio.read_text(repo.root / target.path)
+        if working not in (repo.file_at("HEAD", target.path), planned.get(target.path)):
+            raise GitError(f"{target.display} has uncommitted changes of its own",
+                           "commit or stash them first; --commit/--push records only relbot's edits")
 
 
 def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> BumpResult:
@@ -218,6 +262,9 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
     if dry_run:
         return BumpResult(plan, progress, needs=tuple(session.needs), dry_run=True)
     done = steps.execute(plan.steps, session)
+    if session.replanned is not None:  # a retry re-applied the edits to origin's new head
+        landed = tuple(o for o in session.replanned if isinstance(o, FileOutcome))
+        plan = replace(plan, files=tuple(landed))
     return BumpResult(plan, progress, done, session.commit_sha, session.pushed, session.attempts,
                       session.pull_request_url, session.not_landed)
 
@@ -243,7 +290,8 @@ def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: M
         github = config.github
         target = find_target(env, config.repository_url, repo.remote_url(),
                              github_url=github.github_url if github else None,
-                             github_api_url=github.github_api_url if github else None)
+                             github_api_url=github.github_api_url if github else None,
+                             purpose="the pull request (--create-pr)")
         diff = "".join(o.diff for o in outcomes)
         body = "Set by `relbot bump-values`:\n\n```diff\n" + diff + "```\n"
         return Delivery(message=message, pull_request=PullRequest(branch, message.splitlines()[0], body,
@@ -252,12 +300,11 @@ def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: M
 
 
 def _templates(options: BumpOptions, config: Config) -> list[str]:
+    """The value templates (a commit message's `${version}` falls back to the first new value)."""
     texts = [*options.sets, *options.images]
     if not texts and config.values is not None:
         for entry in config.values.files:
             texts += [*entry.set.values(), *entry.images.values()]
-    if config.values is not None:
-        texts.append(options.message or config.values.message or DEFAULT_MESSAGE)
     return texts
 
 
@@ -304,9 +351,19 @@ def parse_edits(sets: Sequence[str], images: Sequence[str], version: str) -> lis
         path, sep, value = text.partition("=")
         if not sep or not path.strip():
             raise InputError(f"--set {text!r} is not PATH=VALUE", "for example --set image.tag=1.2.3")
-        edits.append(SetValue(parse_path(path), value.replace("${version}", version)))
-    edits.extend(SetImage(parse_image_argument(t.replace("${version}", version))) for t in images)
+        edits.append(SetValue(parse_path(path), _fill(value, version, f"--set {text}")))
+    edits.extend(SetImage(parse_image_argument(_fill(t, version, f"--image {t}"))) for t in images)
     return edits
+
+
+def _fill(template: str, version: str, where: str) -> str:
+    """`${version}` filled in; any other placeholder is an error, never written to a values file."""
+    filled = template.replace("${version}", version)
+    unknown = _PLACEHOLDER.search(filled)
+    if unknown:
+        raise InputError(f"{where}: unknown placeholder {unknown.group(0)}",
+                         "bump-values fills ${version} only (lower case)")
+    return filled
 
 
 def _require_clean(repo: GitRepo, writes: Sequence[WriteFile]) -> None:

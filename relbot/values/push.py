@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,7 +17,8 @@ from relbot.steps import Commit, Session
 
 BYPASS = "push with a PAT or GitHub App token that is allowed to bypass the branch protection"
 VALUES_PROTECTED_HINT = f"use --create-pr to open a pull request instead, or {BYPASS}"
-Replan = Callable[[Mapping[str, str]], Mapping[str, str]]  # file texts → the texts to write
+# file texts → (each file's outcome, the texts to write): the same edits on origin's new head
+Replan = Callable[[Mapping[str, str]], tuple[Sequence[object], Mapping[str, str]]]
 
 
 def push_error(result: RemoteResult, branch: str, env: Mapping[str, str],
@@ -37,8 +38,7 @@ def push_error(result: RemoteResult, branch: str, env: Mapping[str, str],
                         f"{detail}", "check that the token is valid and has `contents: write`")
     if status is RemoteStatus.UNREACHABLE:
         return GitError(f"the push to {branch} failed: origin cannot be reached ({detail})",
-                        "check the remote URL, the network and that the server is up",
-                        credentials=True)
+                        "check the remote URL, the network and that the server is up")
     if status is RemoteStatus.REJECTED:
         return GitError(f"the server refused the push to {branch}: {detail}",
                         "the server's own rule (a hook) said no; see its message above")
@@ -50,6 +50,10 @@ def push_error(result: RemoteResult, branch: str, env: Mapping[str, str],
 
 def check_push_access(session: Session, branch: str, need: str) -> None:
     """Can this checkout push to `branch` on origin (read-only: `push --dry-run`)?"""
+
+    if not session.git.has_remote():
+        raise GitError(f"there is no `origin` remote to push {branch} to",
+                       "add it (git remote add origin URL), or drop --push/--create-pr")
 
     def probe() -> None:
         url = session.git.remote_url() or ""
@@ -120,7 +124,7 @@ class PushToBranch:
         repo.reset_to_remote_branch(self.branch)
         paths = [f.path for f in self.commit.files]
         try:
-            texts = self.replan({p: fsio.read_text(repo.root / p) for p in paths})
+            outcomes, texts = self.replan({p: fsio.read_text(repo.root / p) for p in paths})
         except DowngradeRefused as exc:
             session.commit_sha = None  # the local commit was dropped with the reset
             session.not_landed = f"origin already has a newer value: {exc.message}"
@@ -131,6 +135,7 @@ class PushToBranch:
             session.not_landed = "origin already has these values"
             session.say(f"{session.not_landed}; nothing to push")
             return False
+        session.replanned = tuple(outcomes)  # what the commit that lands changes
         for path, text in texts.items():
             fsio.write_atomic(repo.root / path, text)
         session.commit_sha = repo.commit_paths(list(texts), self.commit.message, session.identity)

@@ -43,16 +43,29 @@ def test_edits_a_file_outside_any_repository(tmp_path: Path, env: dict[str, str]
     assert not list(tmp_path.glob(".values-production.yaml.*"))  # no temp file left behind
 
 
-def test_dry_run_prints_the_diff_and_touches_nothing(repo: Repo) -> None:
+def test_dry_run_prints_the_diff_and_touches_nothing(repo: Repo, tmp_path: Path) -> None:
     repo.commit("chore: values", {"values.yaml": VALUES})
+    repo.git("remote", "add", "origin", str(make_bare(tmp_path, repo.env)))
+    repo.git("push", "-q", "origin", "main")
     before = repo.git("rev-parse", "HEAD")
     done = run(repo.path, repo.env, "values.yaml", "--set", "imprun-server.image.tag=${version}",
                "--version", "1.2.3", "--push", "--dry-run")
     assert done.returncode == 0, done.stderr
     assert '-    tag: "1.2.2"   # set by CI\n+    tag: "1.2.3"   # set by CI\n' in done.stdout
+    assert "  3. push to main on origin" in done.stdout
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
     assert repo.git("rev-parse", "HEAD") == before
     assert repo.git("status", "--porcelain") == ""
+
+
+def test_push_without_an_origin_fails_alike_in_the_dry_run_and_the_real_run(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    args = ("values.yaml", "--set", "imprun-server.image.tag=1.2.3", "--push")
+    dry, real = run(repo.path, repo.env, *args, "--dry-run"), run(repo.path, repo.env, *args)
+    assert dry.returncode == real.returncode == 4
+    assert "no `origin` remote" in dry.stderr
+    assert dry.stderr.splitlines()[-2:] == real.stderr.splitlines()[-2:]
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
 
 
 def test_json_reports_each_change(tmp_path: Path, env: dict[str, str]) -> None:

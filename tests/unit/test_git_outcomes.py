@@ -47,7 +47,7 @@ TO = "To http://127.0.0.1:4030/acme/x.git\n"
                      "disabled", RemoteStatus.AUTH, "Username", id="no-credentials"),
         pytest.param(128, "", "fatal: '/tmp/nowhere.git' does not appear to be a git repository\n"
                      "fatal: Could not read from remote repository.", RemoteStatus.UNREACHABLE,
-                     "Could not read", id="no-such-repository"),
+                     "does not appear to be a git repository", id="no-such-repository"),
     ],
 )
 def test_classify_push(code: int, stdout: str, stderr: str, status: RemoteStatus, detail: str) -> None:
