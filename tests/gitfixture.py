@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -91,3 +92,21 @@ def make_bare(root: Path, env: dict[str, str], name: str = "remote.git") -> Path
     path = root / name
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], env=env, check=True)
     return path
+
+
+class Remote:
+    """A bare repository that plays origin, read with `git --git-dir`."""
+
+    def __init__(self, bare: Path, env: Mapping[str, str]) -> None:
+        self.bare = bare
+        self.env = dict(env)
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "--git-dir", str(self.bare), *args], env=self.env,
+                              capture_output=True, text=True, check=False).stdout.strip()
+
+
+def snapshot(path: Path) -> dict[str, str]:
+    """Every file under `path` (.git included for a work tree) by content hash."""
+    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}

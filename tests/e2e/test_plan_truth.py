@@ -8,7 +8,6 @@ nothing was written when nothing should be.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,8 +21,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_bump_values_cli import parse_outputs
-from tests.gitfixture import Repo, make_bare, make_repo
-from tests.gitserver import GitHttpServer, token_header_env
+from tests.e2e.test_release_http import http_project
+from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
+from tests.gitserver import GitHttpServer
 
 ANALYZER_ONLY = {"branches": ["main"], "plugins": ["@semantic-release/commit-analyzer"]}
 WITH_RELEASE_COMMIT = {"branches": ["main"], "plugins": [
@@ -36,24 +36,6 @@ REMOTE_SUBCOMMANDS = frozenset({"push", "fetch", "ls-remote"})
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-class Remote:
-    """A bare repository used as `origin`."""
-
-    def __init__(self, bare: Path, env: dict[str, str]) -> None:
-        self.bare = bare
-        self.env = env
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", "--git-dir", str(self.bare), *args], env=self.env,
-                              capture_output=True, text=True, check=False).stdout.strip()
-
-
-def snapshot(path: Path) -> dict[str, str]:
-    """Every file under `path`, .git included, by content hash."""
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def relbot(cwd: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -335,17 +317,7 @@ def test_token_variables_never_reach_git_processes_that_do_not_talk_to_the_remot
 ) -> None:
     real_git = shutil.which("git", path=env.get("PATH"))
     assert real_git is not None
-    git_http_server.create_repo("acme/widget.git")
-    seed = make_repo(tmp_path, env, "seed")
-    seed.commit("feat: first", {".releaserc.json": json.dumps(WITH_RELEASE_COMMIT)})
-    seed.tag("v1.0.0")
-    seed.commit("fix: second")
-    auth = {**env, **token_header_env(git_http_server.token)}
-    subprocess.run(["git", "-C", str(seed.path), "push", "-q", git_http_server.url("acme/widget.git"),
-                    "main", "v1.0.0"], env=auth, check=True)
-    checkout = tmp_path / "ci"
-    subprocess.run(["git", "clone", "-q", git_http_server.url("acme/widget.git"), str(checkout)],
-                   env=auth, check=True)
+    checkout = http_project(tmp_path, env, git_http_server, WITH_RELEASE_COMMIT).path
 
     bin_dir, log = tmp_path / "wrapper-bin", tmp_path / "git-calls.jsonl"
     bin_dir.mkdir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 
 from relbot.errors import GitError
 from relbot.release.run import release
-from tests.gitfixture import Repo, make_bare, make_repo
+from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
 
 CONFIG = {
     "branches": ["main", {"name": "beta", "prerelease": True}],
@@ -33,19 +32,9 @@ PYPROJECT = '[project]\nname = "widget"  # the package\nversion = "1.0.0"\n\n[to
 CHART = 'apiVersion: v2\nname: widget\nversion: 0.3.0\nappVersion: "1.0.0"  # the app\n'
 
 
-class Remote:
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
-        self.bare = make_bare(tmp_path, env)
-        self.env = env
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", "--git-dir", str(self.bare), *args], env=self.env,
-                              capture_output=True, text=True, check=False).stdout.strip()
-
-
 @pytest.fixture
 def project(tmp_path: Path, env: dict[str, str]) -> tuple[Repo, Remote]:
-    remote = Remote(tmp_path, env)
+    remote = Remote(make_bare(tmp_path, env), env)
     repo = make_repo(tmp_path, env)
     repo.git("remote", "add", "origin", str(remote.bare))
     repo.commit("feat: first", {".releaserc.json": json.dumps(CONFIG, indent=2), "package.json": PACKAGE,
@@ -68,12 +57,6 @@ def push_from_another_clone(repo: Repo, remote: Remote, where: Path, message: st
     other = Repo(where, repo.env)
     other.commit(message)
     other.git("push", "-q", "origin", "main")
-
-
-def snapshot(path: Path) -> dict[str, str]:
-    """Every file under `path`, .git included, by content hash."""
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def test_dry_run_prints_the_whole_plan_and_changes_nothing(project: tuple[Repo, Remote]) -> None:
@@ -234,7 +217,7 @@ def test_github_actions_outputs(project: tuple[Repo, Remote], tmp_path: Path) ->
 def test_release_runs_the_values_step_after_tagging_when_configured(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
-    remote = Remote(tmp_path, env)
+    remote = Remote(make_bare(tmp_path, env), env)
     repo = make_repo(tmp_path, env)
     repo.git("remote", "add", "origin", str(remote.bare))
     config = {"branches": ["main"], "plugins": ["@semantic-release/commit-analyzer"], "values": {

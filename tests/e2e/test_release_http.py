@@ -16,10 +16,12 @@ CONFIG = {"branches": ["main"], "plugins": [
     ["@semantic-release/changelog", {}], ["@semantic-release/git", {"assets": ["CHANGELOG.md"]}]]}
 
 
-def _project(tmp_path: Path, env: dict[str, str], server: GitHttpServer) -> Repo:
+def http_project(tmp_path: Path, env: dict[str, str], server: GitHttpServer,
+                 config: dict[str, object] = CONFIG) -> Repo:
+    """`acme/widget` on the token-protected HTTP server (v1.0.0 and a fix after it), cloned."""
     server.create_repo("acme/widget.git")
     seed = make_repo(tmp_path, env, "seed")
-    seed.commit("feat: first", {".releaserc.json": json.dumps(CONFIG)})
+    seed.commit("feat: first", {".releaserc.json": json.dumps(config)})
     seed.tag("v1.0.0")
     seed.commit("fix: second")
     auth = {**env, **token_header_env(server.token)}
@@ -47,7 +49,7 @@ def _secret_free(token: str, server: GitHttpServer, repo: Repo, *texts: str) -> 
 def test_release_pushes_with_the_token_from_the_environment_only(
     tmp_path: Path, env: dict[str, str], git_http_server: GitHttpServer
 ) -> None:
-    repo = _project(tmp_path, env, git_http_server)
+    repo = http_project(tmp_path, env, git_http_server)
     done = _release(repo, {"GH_TOKEN": git_http_server.token})
     assert done.returncode == 0, done.stderr
     assert "pushed main and v1.0.1 (atomically)" in done.stderr
@@ -60,7 +62,7 @@ def test_release_pushes_with_the_token_from_the_environment_only(
 
 def test_missing_token_is_caught_before_any_write(tmp_path: Path, env: dict[str, str],
                                                   git_http_server: GitHttpServer) -> None:
-    repo = _project(tmp_path, env, git_http_server)
+    repo = http_project(tmp_path, env, git_http_server)
     head = repo.git("rev-parse", "HEAD")
     done = _release(repo, {})
     assert done.returncode == 4
@@ -71,7 +73,7 @@ def test_missing_token_is_caught_before_any_write(tmp_path: Path, env: dict[str,
 
 def test_wrong_token_fails_clearly_and_is_never_shown(tmp_path: Path, env: dict[str, str],
                                                       git_http_server: GitHttpServer) -> None:
-    repo = _project(tmp_path, env, git_http_server)
+    repo = http_project(tmp_path, env, git_http_server)
     wrong = "ghp_not_the_right_one_0123456789abcdef"
     done = _release(repo, {"RELBOT_TOKEN": wrong})
     assert done.returncode == 4
@@ -82,7 +84,7 @@ def test_wrong_token_fails_clearly_and_is_never_shown(tmp_path: Path, env: dict[
 
 def test_protected_branch_rejection_explains_the_options(tmp_path: Path, env: dict[str, str],
                                                          git_http_server: GitHttpServer) -> None:
-    repo = _project(tmp_path, env, git_http_server)
+    repo = http_project(tmp_path, env, git_http_server)
     git_http_server.protect_branch("acme/widget.git", "main")
     head = repo.git("rev-parse", "HEAD")
     done = _release(repo, {"GITHUB_TOKEN": git_http_server.token})

@@ -10,7 +10,6 @@ involved, the fake GitHub on 127.0.0.1.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import subprocess
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 from relbot.api import release
-from tests.gitfixture import Repo, make_bare, make_repo
+from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub
 
@@ -39,24 +38,6 @@ LATER_EPOCH = "1717459200"  # 2024-06-04, three days after the pinned 2024-06-01
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-class Remote:
-    """A bare repository used as `origin`."""
-
-    def __init__(self, bare: Path, env: Mapping[str, str]) -> None:
-        self.bare = bare
-        self.env = dict(env)
-
-    def git(self, *args: str) -> str:
-        return subprocess.run(["git", "--git-dir", str(self.bare), *args], env=self.env,
-                              capture_output=True, text=True, check=False).stdout.strip()
-
-
-def snapshot(path: Path) -> dict[str, str]:
-    """Every file under `path` by content hash."""
-    return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def relbot(repo: Repo, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
