@@ -36,7 +36,7 @@ class RelbotError(Exception):
         # kind of problem a dry run on a laptop reports as a need instead of failing
         self.credentials = credentials
         self.steps_done: tuple[str, ...] = ()  # what a plan's executor ran before this error
-        self.result: object = None  # a use case's partial result, when it had done something
+        self.partial: object = None  # a use case's partial result, when it had done something
 
     def __str__(self) -> str:
         return f"{self.message}\nhint: {self.hint}" if self.hint else self.message

@@ -69,7 +69,7 @@ class RemoteError(GitError):
 
     def __init__(self, message: str, hint: str, result: RemoteResult) -> None:
         super().__init__(message, hint)
-        self.result = result
+        self.result: RemoteResult = result
 
 
 @contextmanager
@@ -195,9 +195,12 @@ class GitRepo:
         return code == 0
 
     def can_commit(self, identity: Mapping[str, str]) -> str | None:
-        """None when git knows who commits (with `identity`), else git's reason."""
-        code, _out, err = self._attempt("var", "GIT_COMMITTER_IDENT", env=identity)
-        return None if code == 0 else (err.strip().splitlines() or ["no identity"])[0]
+        """None when git knows the author and the committer (with `identity`), else git's reason."""
+        for role in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+            code, _out, err = self._attempt("var", role, env=identity)
+            if code != 0:
+                return (err.strip().splitlines() or ["no identity"])[0]
+        return None
 
     def file_at(self, revision: str, path: str) -> str | None:
         """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
@@ -267,8 +270,11 @@ class GitRepo:
         code, out, err = self._remote("ls-remote", ORIGIN, ref, f"{ref}^{{}}")
         if code != 0:
             result = classify_failure(err)
-            raise RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
-                              result)
+            error = RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
+                                result)
+            # refused for want of a token that was not given: what a dry run reports as a need
+            error.credentials = result.status is RemoteStatus.AUTH and not self.remote_env()
+            raise error
         found: dict[str, str] = {}
         for line in out.splitlines():
             sha, _, name = line.partition("\t")

@@ -45,10 +45,10 @@ def run_release(directory: Path, config_path: Path | None, branch: str | None, d
     except RelbotError as exc:
         if as_json:
             yield error_json(exc)
-        if isinstance(exc.result, ReleaseResult) and exc.result.released:
-            say(f"released {exc.result.tag}, but a later step failed; a rerun finishes it")
+        if isinstance(exc.partial, ReleaseResult) and exc.partial.released:
+            say(f"released {exc.partial.tag}, but a later step failed; a rerun finishes it")
             if ghactions.in_actions(env):
-                _release_outputs(exc.result, env)
+                _release_outputs(exc.partial, env)
         raise
     if as_json:
         yield json.dumps(release_report(result, dry_run), indent=2, ensure_ascii=False) + "\n"
@@ -110,10 +110,10 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
     env = dict(os.environ)
     mask_token(env, command)
     repo = _maybe_repo(directory, env)
-    config = load_config(repo.root if repo else directory, None, config_path)
-    for warning in config.warnings:
-        say(f"warning: {warning}")
     try:
+        config = load_config(repo.root if repo else directory, None, config_path)
+        for warning in config.warnings:
+            say(f"warning: {warning}")
         result = bump_values(directory, options, config, env, repo, say)
     except RelbotError as exc:
         if as_json:

@@ -107,7 +107,7 @@ def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileTex
 
 
 def _warnings(config: Config, message: str | None, files: list[WriteFile]) -> tuple[str, ...]:
-    warnings = [w for w in [templates.skip_ci_warning(message or "")] if w]
+    warnings = [w for w in [templates.skip_ci_warning(message or "")] if w and files]
     if message is not None:
         patterns = config.git.assets if config.git else ()
         warnings += [f"{f.path} changes but is not in the git plugin's assets; it is committed "

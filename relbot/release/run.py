@@ -98,7 +98,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     try:
         done = steps.execute(plan.steps, session)
     except RelbotError as exc:  # what was published before the failure, for the reports
-        exc.result = replace(base, released=repo.tag_target(nxt.git_tag) is not None and session.pushed,
+        exc.partial = replace(base, released=repo.tag_target(nxt.git_tag) is not None and session.pushed,
                              commit_sha=repo.tag_target(nxt.git_tag), release_url=session.release_url,
                              resumed=resumed, steps_done=exc.steps_done)
         raise

@@ -26,7 +26,7 @@ from relbot.values.version import resolve_version
 from relbot.values.yamlpath import parse_path
 
 DEFAULT_MESSAGE = "chore: update image tags to ${version}"
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}?|\$version\b")  # `${…}`, an unclosed `${`, `$version`
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,8 @@ def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str
     """The values files as HEAD has them; each must be a tracked file inside the repository."""
     texts: dict[str, str] = {}
     for target in targets:
-        if Path(target.path).is_absolute():
+        inside = (repo.root / target.path).resolve().is_relative_to(repo.root.resolve())
+        if Path(target.path).is_absolute() or not inside:
             raise GitError(f"{target.display} is outside the repository at {repo.root}, so "
                            "--commit/--push cannot record it", "name a file inside the clone, or "
                            "drop --commit/--push to edit it in place")
@@ -244,9 +245,11 @@ def _check_working_copies(repo: GitRepo, plan: ValuesPlan, targets: Sequence[Val
     """A values file may hold HEAD's text or the planned one (a rerun), never edits of its own:
     they would be committed and pushed unseen, or lost when a retry resets the checkout."""
     planned = {w.path: w.new for w in plan.steps if isinstance(w, WriteFile)}
+    changed = set(repo.status_paths())  # staged or not
     for target in targets:
         working = fsio.read_text(repo.root / target.path)
-        if working not in (repo.file_at("HEAD", target.path), planned.get(target.path)):
+        staged = target.path in changed and working != planned.get(target.path)
+        if staged or working not in (repo.file_at("HEAD", target.path), planned.get(target.path)):
             raise GitError(f"{target.display} has uncommitted changes of its own",
                            "commit or stash them first; --commit/--push records only relbot's edits")
 
@@ -283,6 +286,7 @@ def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: M
                        "cannot record the change", "run in a clone, or drop --commit/--push")
     outcomes, _ = edit_targets(targets, texts, options.allow_downgrade)
     message = _message(options, config, version, outcomes)
+    _fill(message, "", "the commit message")  # only ${version} was there to fill
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = options.branch or detect_branch(repo, env)

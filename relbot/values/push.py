@@ -58,7 +58,12 @@ def check_push_access(session: Session, branch: str, need: str) -> None:
     def probe() -> None:
         url = session.git.remote_url() or ""
         if url.startswith(("http://", "https://")) and not session.git.remote_env():
-            raise GitError(f"pushing to {branch} over HTTPS needs a token and none was given",
+            try:  # an unreachable server says so first
+                session.git.remote_ref(f"refs/heads/{branch}")
+            except RemoteError as exc:
+                if exc.result.status is not RemoteStatus.AUTH:
+                    raise
+            raise GitError(f"pushing to {branch} over HTTP(S) needs a token and none was given",
                            f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token with "
                            "`contents: write` (or use an ssh remote)", credentials=True)
         result = session.git.push([f"HEAD:refs/heads/{branch}"], dry_run=True)
@@ -139,6 +144,7 @@ class PushToBranch:
         for path, text in texts.items():
             fsio.write_atomic(repo.root / path, text)
         session.commit_sha = repo.commit_paths(list(texts), self.commit.message, session.identity)
+        session.say(f"committed {session.commit_sha[:7]} on origin's new head (the earlier one is dropped)")
         return True
 
 

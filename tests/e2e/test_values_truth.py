@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.test_bump_values_cli import parse_outputs
 from tests.gitfixture import Repo, make_bare, make_repo
 
@@ -53,6 +55,17 @@ def test_uncommitted_edits_in_the_values_file_are_never_pushed(tmp_path: Path, e
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == edited
 
 
+def test_staged_edits_in_the_values_file_are_never_dropped(tmp_path: Path, env: dict[str, str]) -> None:
+    repo, bare = clone_with_origin(tmp_path, env)
+    (repo.path / "values.yaml").write_text(VALUES.replace("IfNotPresent", "Always"), encoding="utf-8")
+    repo.git("add", "values.yaml")
+    (repo.path / "values.yaml").write_text(VALUES, encoding="utf-8")  # staged, then undone in the tree
+    both_refuse(repo, 4, "uncommitted changes of its own", "values.yaml", "--set", "app.image.tag=9.0.0",
+                "--push")
+    assert repo.git("diff", "--cached", "--name-only") == "values.yaml"
+    assert on_origin(bare, env) == VALUES
+
+
 def test_an_earlier_plain_edit_is_not_taken_for_already_pushed(tmp_path: Path, env: dict[str, str]) -> None:
     """`--push` compares with HEAD, not with the file an earlier step already edited."""
     repo, bare = clone_with_origin(tmp_path, env)
@@ -70,6 +83,9 @@ def test_a_run_that_cannot_commit_is_refused_before_writing(tmp_path: Path, env:
     anonymous = {"GIT_CONFIG_GLOBAL": str(nobody)}
     both_refuse(repo, 4, "does not know who commits", "values.yaml", "--set", "app.image.tag=9.0.0",
                 "--push", env=anonymous)
+    committer_only = {**anonymous, "GIT_COMMITTER_NAME": "c", "GIT_COMMITTER_EMAIL": "c@example.com"}
+    both_refuse(repo, 4, "does not know who commits", "values.yaml", "--set", "app.image.tag=9.0.0",
+                "--push", env=committer_only)
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
     landed = bump(repo, "values.yaml", "--set", "app.image.tag=9.0.0", "--push")
     assert landed.returncode == 0, landed.stderr
@@ -88,6 +104,25 @@ def test_a_rerun_after_a_failed_commit_finishes_the_push(tmp_path: Path, env: di
     assert on_origin(bare, env) == written
 
 
+def test_a_configured_file_outside_the_repository_is_named_as_such(tmp_path: Path,
+                                                                  env: dict[str, str]) -> None:
+    entry = {"path": "../outside.yaml", "set": {"app.image.tag": "${version}"}}
+    repo, _ = clone_with_origin(tmp_path, env, {"values.yaml": VALUES, ".releaserc.json": json.dumps(
+        {"values": {"push": True, "files": [entry]}})})
+    (tmp_path / "outside.yaml").write_text(VALUES, encoding="utf-8")
+    both_refuse(repo, 4, "outside the repository", "--version", "9.0.0")
+
+
+def test_json_answers_a_configuration_error_too(tmp_path: Path, env: dict[str, str]) -> None:
+    repo, _ = clone_with_origin(tmp_path, env)
+    (repo.path / "bad.json").write_text("{bad", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "relbot", "--config", "bad.json", "bump-values",
+                           "values.yaml", "--set", "app.image.tag=9.0.0", "--json"], cwd=repo.path,
+                          env=repo.env, capture_output=True, text=True, check=False)
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["exit_code"] == 3
+
+
 def test_files_git_cannot_record_are_refused_with_push(tmp_path: Path, env: dict[str, str]) -> None:
     repo, _ = clone_with_origin(tmp_path, env, {"values.yaml": VALUES, ".gitignore": "local.yaml\n"})
     outside = tmp_path / "outside.yaml"
@@ -100,19 +135,29 @@ def test_files_git_cannot_record_are_refused_with_push(tmp_path: Path, env: dict
     assert (repo.path / "local.yaml").read_text(encoding="utf-8") == VALUES
 
 
-def test_an_unknown_placeholder_is_never_written(tmp_path: Path, env: dict[str, str]) -> None:
+@pytest.mark.parametrize(("args", "shown"), [
+    (("--set", "app.image.tag=${Version}"), "${Version}"),
+    (("--set", "app.image.tag=${version"), "${version"),
+    (("--set", "app.image.tag=$version"), "$version"),
+    (("--set", "app.image.tag=${version}", "--commit", "--message", "bump to ${nextRelease.version}"),
+     "${nextRelease.version}"),
+], ids=["unknown", "unclosed", "no-braces", "in-the-message"])
+def test_an_unknown_placeholder_is_never_written(tmp_path: Path, env: dict[str, str], args: tuple[str, ...],
+                                                 shown: str) -> None:
     repo, _ = clone_with_origin(tmp_path, env)
-    done = bump(repo, "values.yaml", "--set", "app.image.tag=${Version}", "--version", "9.0.0")
-    assert done.returncode == 7
-    assert "unknown placeholder ${Version}" in done.stderr
+    done = bump(repo, "values.yaml", *args, "--version", "9.0.0")
+    assert done.returncode == 7, done.stderr
+    assert f"unknown placeholder {shown}" in done.stderr
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == VALUES
 
 
-def test_an_unreachable_origin_fails_the_dry_run_too(tmp_path: Path, env: dict[str, str]) -> None:
+@pytest.mark.parametrize("token", [{"GITHUB_TOKEN": "ghp_secretvalue123"}, {}], ids=["token", "no-token"])
+@pytest.mark.parametrize("url", ["{tmp}/gone.git", "http://127.0.0.1:9/acme/x.git"], ids=["path", "http"])
+def test_an_unreachable_origin_fails_the_dry_run_too(tmp_path: Path, env: dict[str, str], url: str,
+                                                     token: dict[str, str]) -> None:
     repo, _ = clone_with_origin(tmp_path, env)
-    repo.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
-    both_refuse(repo, 4, "cannot be reached", "values.yaml", "--set", "app.image.tag=9.0.0", "--push",
-                env={"GITHUB_TOKEN": "ghp_secretvalue123"})
+    repo.git("remote", "set-url", "origin", url.format(tmp=tmp_path))
+    both_refuse(repo, 4, "cannot be", "values.yaml", "--set", "app.image.tag=9.0.0", "--push", env=token)
 
 
 def test_after_a_retry_the_report_describes_the_commit_that_landed(tmp_path: Path,
