@@ -28,6 +28,8 @@ _HEADER = re.compile(
 )
 _GIT_REVERT_HEADER = re.compile(r'^Revert "(?P<header>.+)"\s*$')
 _REVERTS_COMMIT = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})\b")
+_HTML_QUOTE_OPEN = re.compile(r"<(?:blockquote|details)\b", re.IGNORECASE)
+_HTML_QUOTE_CLOSE = re.compile(r"</(?:blockquote|details)>", re.IGNORECASE)
 _REFS_FOOTER_SHA = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
 _REFERENCE = re.compile(
     r"(?:(?P<action>\b(?:" + "|".join(REFERENCE_ACTIONS) + r")):?\s+)?"
@@ -138,7 +140,13 @@ def parse_commit(
     if is_revert:
         footers = split_body_and_footers(rest, keywords)[1]
         revert = _find_revert(header, match, rest, footers)
-    if match is None and revert is None:
+    notes: tuple[str, ...] = ()
+    written = body_notes(rest, keywords) if has_note else ()  # unquoted column-0 keyword lines
+    if written:  # a trailing footer keeps its own text (continuation lines as written)
+        if footers is None:
+            footers = split_body_and_footers(rest, keywords)[1]
+        notes = tuple(f.value for f in footers if f.token in keywords) or written
+    if match is None and revert is None and not notes:
         reason = "merge commit without a conventional header" if is_merge else "no `type: subject` header"
         return Unparsed(raw.sha, raw.message, reason)
     if match is not None:
@@ -149,11 +157,6 @@ def parse_commit(
     else:
         ctype, scope, bang = None, None, False
         subject = header.strip()
-    notes: tuple[str, ...] = ()
-    if has_note:
-        if footers is None:
-            footers = split_body_and_footers(rest, keywords)[1]
-        notes = tuple(f.value for f in footers if f.token in keywords)
     if bang and not notes:
         notes = (subject,)
     return ParsedCommit.build(
@@ -168,6 +171,35 @@ def parse_commit(
         is_merge=is_merge,
         note_keywords=keywords,
     )
+
+
+def body_notes(text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS) -> tuple[str, ...]:
+    """Breaking-change notes written as projects write them: a line that starts at column 0 with
+    an upper-case note keyword and a colon (`BREAKING CHANGE:`), wherever it stands in the body.
+
+    The note is the rest of that line and the lines after it up to a blank line (when the line
+    holds nothing after the colon, as git leaves `BREAKING CHANGE: ⏎`, it is those lines alone).
+    Indented, bulleted, quoted (`>`, or inside an HTML `<blockquote>`/`<details>`), `|`-prefixed
+    and heading lines, lower case and a missing colon do not count, so a dependency bot's pasted
+    release notes never make a major release.
+    """
+    notes: list[str] = []
+    lines = text.split("\n")
+    quoted = 0  # inside an HTML <blockquote> or <details> block, as bots paste release notes
+    for index, line in enumerate(lines):
+        quoted += len(_HTML_QUOTE_OPEN.findall(line)) - len(_HTML_QUOTE_CLOSE.findall(line))
+        keyword = None if quoted > 0 else next((k for k in note_keywords if line.startswith(f"{k}:")), None)
+        if keyword is None:
+            continue
+        parts = [line[len(keyword) + 1 :].strip()]
+        for following in lines[index + 1 :]:
+            if not following.strip() and any(parts):
+                break
+            if _footer_pattern(note_keywords).match(following):
+                break
+            parts.append(following.strip())
+        notes.append("\n".join(part for part in parts if part) or keyword)
+    return tuple(notes)
 
 
 def split_body_and_footers(

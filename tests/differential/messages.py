@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import random
 
-# Every way a generated message may make semantic-release part from the spec; the differential
-# test documents each one (tests/differential/test_vs_semantic_release.py: DIFFERENCES).
+# The message kinds drawn with their own weight: every way a generated message may make
+# semantic-release part from the spec (the differential test documents each one in
+# tests/differential/test_vs_semantic_release.py: DIFFERENCES), and, in AGREED, kinds that relbot
+# now reads as semantic-release does (kept in the draw so the seeded histories stay the same).
 DEVIATIONS = (
     "type-case",
     "breaking-in-body",
-    "breaking-footer-not-last",
+    "breaking-line-in-body",
     "breaking-token-case",
     "breaking-without-colon",
     "dash-line-hides-footer",
@@ -51,6 +53,7 @@ OTHER_FOOTERS = (
 )
 DEVIATION_WEIGHTS = (1.5, 0.6, 0.6, 0.6, 0.5, 0.6, 0.0, 95.6)  # per commit; the last is "none"
 KEYWORD = "BREAKING CHANGE"
+AGREED = ("breaking-line-in-body",)
 NEUTRAL = "Heads-up"  # replaces a breaking-change keyword that the spec does not read as one
 BODY_BREAKING_LINES = ("  {}: {}", "* {}: {}", "| {}: {}", "\t{}: {}")
 
@@ -135,10 +138,14 @@ class MessageMaker:
             plain = self.rng.choice(SENTENCES)
             body += [f"{intro}\n{line.format(KEYWORD, text)}", plain]
             canonical_body += [f"{intro}\n{line.format(NEUTRAL, text)}", plain]
-        elif deviation == "breaking-footer-not-last":
+        elif deviation == "breaking-line-in-body":  # as projects write it; both read it as breaking
             plain = self.rng.choice(SENTENCES)
-            body += [f"BREAKING CHANGE: {text}", plain]
-            canonical_body += [f"{NEUTRAL}: {text}", plain]
+            written = (f"BREAKING CHANGE: {text}",  # then an explanation paragraph
+                       f"BREAKING CHANGE:\n{text}",  # git strips the space of `BREAKING CHANGE: ⏎`
+                       f"* {kind}: {text.splitlines()[0]}\n\nBREAKING CHANGE: {text}\n\n---------\n\n"
+                       "Co-authored-by: Ada <ada@example.invalid>")[len(text) % 3]  # GitHub's squash body
+            body += [written, plain]
+            canonical_body += [written, plain]
         elif deviation == "dash-line-hides-footer":
             plain = self.rng.choice(SENTENCES)
             body.append(f"{plain}\n---\nMore details below the line.")
@@ -155,7 +162,7 @@ class MessageMaker:
             footers.append(f"{keyword}: {text}")
             canonical_footers.append(f"{keyword}: {text}")
         message = _join(header, body, footers)
-        if deviation is None:
+        if deviation is None or deviation in AGREED:
             return message, None, None
         return message, _join(canonical_header, canonical_body, canonical_footers), deviation
 

@@ -101,7 +101,6 @@ LONG_LINE = "update " * 20_000
         pytest.param("Update README.md", id="prose"),
         pytest.param("✨ feat: emoji first", id="gitmoji"),
         pytest.param("féat: x", id="unicode-type"),
-        pytest.param("WIP\r\n\r\nBREAKING CHANGE: x\r\n", id="crlf-prose"),
         pytest.param(LONG_LINE, id="very-long-line"),
         pytest.param("\x00\x01feat: x", id="control-chars"),
     ],
@@ -236,7 +235,7 @@ def test_split_body_and_footers_directly() -> None:
         ),
         pytest.param("feat: x\n\nbreaking change: lower case", (), id="lowercase-is-not-a-note"),
         pytest.param("feat: x\n\nBreaking-Change: mixed case", (), id="mixed-case-is-not-a-note"),
-        pytest.param("feat: x\n\nBREAKING CHANGE:no space", (), id="no-space-after-colon"),
+        pytest.param("feat: x\n\nBREAKING CHANGE:no space", ("no space",), id="no-space-after-colon"),
     ],
 )
 def test_breaking_notes(message: str, notes: tuple[str, ...]) -> None:
@@ -336,7 +335,6 @@ but in the end we kept compatibility, so nothing breaks.
         pytest.param(SQUASH_BULLETS, id="bullets"),
         pytest.param(HTML_BLOCKQUOTE, id="html-blockquote"),
         pytest.param(HTML_BLOCKQUOTE_PARAGRAPHS, id="html-blockquote-own-paragraph"),
-        pytest.param(MIDDLE_PARAGRAPH, id="middle-paragraph-then-prose"),
     ],
 )
 def test_pasted_breaking_changes_are_not_this_commits(message: str) -> None:
@@ -344,6 +342,68 @@ def test_pasted_breaking_changes_are_not_this_commits(message: str) -> None:
     assert commit.breaking_notes == ()
     assert not commit.breaking
     assert "BREAKING CHANGE" in commit.body or "BREAKING CHANGE" in "".join(f.value for f in commit.footers)
+
+
+GREENKEEPER = """chore(package): update mocha to version 8.0.0
+
+## Version **8.0.0** of **mocha** was just published.
+
+<details>
+<summary>Release Notes for v8.0.0</summary>
+
+BREAKING CHANGE: drops Node.js 8
+### BREAKING CHANGES
+* `--compilers` is gone
+</details>
+"""
+
+RENOVATE_TABLE = """fix(deps): update dependency qux to v4
+
+| Package | Change |
+|---|---|
+| qux | 3.1.0 -> 4.0.0 |
+
+### Release Notes
+
+> BREAKING CHANGE: qux needs Node 18
+>
+| BREAKING CHANGE: from a table cell
+#### BREAKING CHANGES
+breaking change: lower case in prose
+BREAKING CHANGE without a colon
+"""
+
+
+@pytest.mark.parametrize("message", [
+    pytest.param(GREENKEEPER, id="greenkeeper-details"),
+    pytest.param(RENOVATE_TABLE, id="renovate-table-quote-heading"),
+])
+def test_bot_bodies_stay_minor_or_patch(message: str) -> None:
+    commit = parsed(message)
+    assert not commit.breaking, commit.breaking_notes
+
+
+@pytest.mark.parametrize(("message", "notes"), [
+    pytest.param(MIDDLE_PARAGRAPH, ("this was considered",), id="then-an-explanation-paragraph"),
+    pytest.param("feat: x\n\nBREAKING CHANGE: the v1 API is gone\n\n```js\nclient.v2()\n```\n\nCloses #12",
+                 ("the v1 API is gone",), id="then-code-and-closes"),
+    pytest.param("feat: x\n\nBREAKING CHANGE:\nthe config file moved\nto .config/", (
+        "the config file moved\nto .config/",), id="description-on-the-next-line"),
+    pytest.param("feat: squash (#40)\n\n* feat: a\n\nBREAKING CHANGE: b is gone\n\n* fix: c\n\n"
+                 "---------\n\nCo-authored-by: Ada <ada@example.invalid>", ("b is gone",),
+                 id="github-squash-body"),
+    pytest.param("feat: x\n\nBREAKING-CHANGE: hyphenated\nsecond line\nCloses: #3",
+                 ("hyphenated\nsecond line",), id="hyphen-token-then-a-footer"),
+])
+def test_breaking_changes_as_projects_write_them(message: str, notes: tuple[str, ...]) -> None:
+    assert parsed(message).breaking_notes == notes
+
+
+def test_a_breaking_footer_under_a_header_that_is_not_conventional() -> None:
+    commit = parse_commit(RawCommit("a" * 40, "WIP\r\n\r\nBREAKING CHANGE: x\r\n"))
+    assert isinstance(commit, ParsedCommit)
+    assert commit.type is None
+    assert commit.breaking_notes == ("x",)
 
 
 def test_dependabot_signoff_is_still_a_footer() -> None:
