@@ -25,10 +25,18 @@ def load_config(root: Path, config: Mapping[str, Any] | None = None,
         path = root / name
         if not path.is_file():
             continue
-        if name == "package.json" and '"release"' not in path.read_text(encoding="utf-8"):
-            continue
+        if name == "package.json" and not _has_release_key(path):
+            continue  # as cosmiconfig does: a `release` npm script is not a configuration
         return _read_config(path, required=False)
     return Config()
+
+
+def _has_release_key(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False  # an unreadable package.json is npm's problem, not a configuration
+    return isinstance(data, dict) and "release" in data
 
 
 def _read_config(path: Path, *, required: bool) -> Config:

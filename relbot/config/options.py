@@ -40,9 +40,22 @@ DEFAULT_ASSETS: tuple[str, ...] = ("CHANGELOG.md", "package.json", "package-lock
 DEFAULT_NOTE_KEYWORDS: tuple[str, ...] = ("BREAKING CHANGE", "BREAKING-CHANGE")
 SUPPORTED_PRESETS = ("conventionalcommits", "angular")
 
+# semantic-release's steps, and the plugins relbot knows that implement each: options given at
+# the top level under a step's name (`"analyzeCommits": {"releaseRules": …}`) go to those plugins.
+STEP_PLUGINS: dict[str, tuple[str, ...]] = {
+    "verifyConditions": (CHANGELOG, GIT, GITHUB, NPM),
+    "analyzeCommits": (ANALYZER,),
+    "verifyRelease": (),
+    "generateNotes": (NOTES,),
+    "prepare": (CHANGELOG, GIT, NPM),
+    "publish": (GITHUB, NPM),
+    "addChannel": (GITHUB, NPM),
+    "success": (GITHUB,),
+    "fail": (GITHUB,),
+}
 TOP_LEVEL_KEYS = frozenset({
     "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion", "values",
-    "versionFiles",
+    "versionFiles", *STEP_PLUGINS,
 })
 VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message", "onRelease"})
 VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
@@ -64,7 +77,7 @@ PLUGIN_KEYS: dict[str, frozenset[str]] = {
 SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
-    "": TOP_LEVEL_KEYS - {"extends"},
+    "": TOP_LEVEL_KEYS - {"extends"} - set(STEP_PLUGINS),  # step options: plugin options, placed up
     "values": VALUES_KEYS,
     "values.files[]": VALUES_FILE_KEYS,
     ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),

@@ -25,6 +25,7 @@ from relbot.config.options import (
     NOTES,
     PLUGIN_KEYS,
     SHARED_KEYS,
+    STEP_PLUGINS,
     SUPPORTED_PRESETS,
     TOP_LEVEL_KEYS,
     ChangelogOptions,
@@ -102,6 +103,7 @@ class _Parser:
         if not isinstance(raw, list):
             raise self.fail("plugins", "must be a list of plugin names or [name, options] pairs")
         shared = {k: v for k, v in data.items() if k in SHARED_KEYS}
+        steps = self._step_options(data)
         result: list[tuple[str, dict[str, Any]]] = []
         for index, entry in enumerate(raw):
             path = f"plugins[{index}]"
@@ -119,8 +121,28 @@ class _Parser:
                 if key not in PLUGIN_KEYS[name]:
                     self.warn(f"{path}[1].{key}", f"unknown option of {name}, ignored")
             merged = {k: v for k, v in shared.items() if k in PLUGIN_KEYS[name]}
-            result.append((name, {**merged, **opts}))
+            result.append((name, {**merged, **opts, **steps.get(name, {})}))
         return result
+
+    def _step_options(self, data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Top-level step options without a `path`, merged into the plugins that implement the
+        step, as semantic-release does (`"analyzeCommits": {"releaseRules": [...]}`)."""
+        by_plugin: dict[str, dict[str, Any]] = {}
+        for step, plugins in STEP_PLUGINS.items():
+            raw = data.get(step)
+            if raw is None:
+                continue
+            if not isinstance(raw, dict) or "path" in raw:
+                self.warn(step, "a step plugin given by path cannot be loaded; ignored (list the "
+                          "plugin in `plugins` instead)")
+                continue
+            for name in plugins:
+                for key in raw:
+                    if key not in PLUGIN_KEYS[name]:
+                        self.warn(f"{step}.{key}", f"unknown option of {name}, ignored")
+                known = {k: v for k, v in raw.items() if k in PLUGIN_KEYS[name]}
+                by_plugin.setdefault(name, {}).update(known)
+        return by_plugin
 
     def _preset(self, opts: Mapping[str, Any], plugin: str) -> None:
         preset = opts.get("preset", "angular")
@@ -142,9 +164,9 @@ class _Parser:
             if key != "noteKeywords":
                 self.warn(f"{path}.{key}", "parser option not supported; ignored")
         keywords = parser_opts.get("noteKeywords", [])
-        if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
-            raise self.fail(f"{path}.noteKeywords", "must be a list of non-empty strings")
-        return tuple(keywords)
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            raise self.fail(f"{path}.noteKeywords", "must be a list of strings")
+        return tuple(k.strip() for k in keywords if k.strip())  # as the parser reads them
 
     def _branches(self, raw: Any) -> tuple[BranchSpec, ...]:
         if raw is None:
@@ -216,8 +238,10 @@ class _Parser:
         if not isinstance(raw, dict):
             raise self.fail(path, "must be an object such as {\"type\": \"docs\", \"release\": \"patch\"}")
         release = raw.get("release")
-        if release is not False and (not isinstance(release, str) or release not in _BUMPS):
-            raise self.fail(f"{path}.release", f'must be "major", "minor", "patch" or false, not {release!r}')
+        if release is not None and release is not False and (not isinstance(release, str)
+                                                             or release not in _BUMPS):
+            raise self.fail(f"{path}.release",
+                            f'must be "major", "minor", "patch", false or null, not {release!r}')
         strings: dict[str, str | None] = {}
         for key in ("type", "scope", "subject"):
             value = raw.get(key)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from relbot.config.files import load_text
+from relbot.config.files import load_config, load_text
 from relbot.config.options import (
     ANALYZER,
     CHANGELOG,
@@ -217,8 +218,6 @@ def rules(*entries: object) -> dict[str, Any]:
         pytest.param({"repositoryUrl": 3}, "repositoryUrl", id="repository-url-type"),
         pytest.param(rules({"type": "docs", "release": "mini"}), f"{ANALYZER_PATH}.releaseRules[0].release",
                      id="rule-release-value"),
-        pytest.param(rules({"type": "docs"}), f"{ANALYZER_PATH}.releaseRules[0].release",
-                     id="rule-release-missing"),
         pytest.param(rules({"type": "docs", "release": True}), f"{ANALYZER_PATH}.releaseRules[0].release",
                      id="rule-release-true"),
         pytest.param(rules({"type": "docs", "release": "patch"}, {"scope": 1, "release": "patch"}),
@@ -229,8 +228,6 @@ def rules(*entries: object) -> dict[str, Any]:
                      id="rules-module-path"),
         pytest.param({"plugins": [[ANALYZER, {"parserOpts": []}]]}, f"{ANALYZER_PATH}.parserOpts",
                      id="parser-opts-type"),
-        pytest.param({"plugins": [[ANALYZER, {"parserOpts": {"noteKeywords": ["", "X"]}}]]},
-                     f"{ANALYZER_PATH}.parserOpts.noteKeywords", id="note-keywords-empty"),
         pytest.param({"plugins": [[ANALYZER, {"preset": "eslint"}]]}, f"{ANALYZER_PATH}.preset",
                      id="unsupported-preset"),
         pytest.param({"plugins": [[ANALYZER, {"config": "conventional-changelog-x"}]]},
@@ -480,3 +477,38 @@ def test_plugins_without_github() -> None:
 def test_link_options() -> None:
     config = parse({"plugins": [ANALYZER, [NOTES, {"linkCompare": False, "linkReferences": False}]]})
     assert (config.link_compare, config.link_references) == (False, False)
+
+
+def test_release_null_or_missing_is_no_release_and_note_keywords_are_trimmed() -> None:
+    config = parse_config({"plugins": [[ANALYZER, {
+        "releaseRules": [{"type": "docs", "release": None}, {"type": "style"}],
+        "parserOpts": {"noteKeywords": ["", "  BREAKING CHANGE ", "DEPRECATED"]}}]]}, "test")
+    assert [rule.release for rule in config.release_rules] == [None, None]
+    assert config.note_keywords == ("BREAKING CHANGE", "DEPRECATED")
+
+
+def test_step_options_at_the_top_level_reach_their_plugins() -> None:
+    """semantic-release merges `"analyzeCommits": {...}` (no `path`) into the analyzer's options."""
+    config = parse_config({
+        "plugins": [ANALYZER, NOTES],
+        "analyzeCommits": {"releaseRules": [{"type": "build", "release": "patch"}]},
+        "generateNotes": {"linkCompare": False},
+    }, "test")
+    assert [(r.type, r.release) for r in config.release_rules] == [("build", ReleaseType.PATCH)]
+    assert config.link_compare is False
+    assert config.warnings == ()
+
+
+def test_a_step_plugin_given_by_path_is_a_warning() -> None:
+    config = parse_config({"analyzeCommits": {"path": "./my-analyzer.js"}}, "test")
+    assert any("analyzeCommits" in w and "cannot be loaded" in w for w in config.warnings)
+
+
+def test_a_package_json_without_a_release_key_is_skipped(tmp_path: Path) -> None:
+    """A `release` npm script is not a configuration (cosmiconfig reads the `release` key only)."""
+    (tmp_path / "package.json").write_text(
+        '{"name": "w", "scripts": {"release": "semantic-release"}}', encoding="utf-8")
+    (tmp_path / ".releaserc.json").write_text('{"branches": ["release"]}', encoding="utf-8")
+    assert [b.name for b in load_config(tmp_path).branches] == ["release"]
+    (tmp_path / "package.json").write_text('{"release": {"branches": ["trunk"]}}', encoding="utf-8")
+    assert [b.name for b in load_config(tmp_path).branches] == ["trunk"]
