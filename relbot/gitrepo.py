@@ -281,6 +281,27 @@ class GitRepo:
             found[name] = sha
         return found.get(f"{ref}^{{}}") or found.get(ref)
 
+    def remote_tags(self) -> dict[str, str]:
+        """Origin's tags: name → the commit each points to (peeled). Raises RemoteError."""
+        code, out, err = self._remote("ls-remote", "--tags", ORIGIN)
+        if code != 0:
+            result = classify_failure(err)
+            raise RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
+                              result)
+        tags: dict[str, str] = {}
+        for line in out.splitlines():
+            sha, _, ref = line.partition("\t")
+            name = ref.removeprefix("refs/tags/")
+            if name.endswith("^{}"):
+                tags[name[:-3]] = sha
+            else:
+                tags.setdefault(name, sha)
+        return tags
+
+    def fetch_tags(self, names: Sequence[str]) -> None:
+        """Fetch these tags from origin (no FETCH_HEAD written). Raises RemoteError."""
+        self.fetch(*(f"refs/tags/{name}:refs/tags/{name}" for name in names), no_fetch_head=True)
+
     def remote_has_tags(self) -> bool:
         code, out, _err = self._remote("ls-remote", "--tags", ORIGIN)
         return code == 0 and bool(out.strip())
@@ -294,9 +315,10 @@ class GitRepo:
         return classify_push(code, out, err)
 
     def fetch(self, *refspecs: str, depth: int | None = None, deepen: int | None = None,
-              unshallow: bool = False) -> None:
+              unshallow: bool = False, no_fetch_head: bool = False) -> None:
         """Fetch from origin; a failure raises RemoteError."""
         flags = [f"--depth={depth}"] if depth else []
+        flags += ["--no-write-fetch-head"] if no_fetch_head else []
         flags += [f"--deepen={deepen}"] if deepen else []
         flags += ["--unshallow"] if unshallow else []
         code, _out, err = self._remote("fetch", "--quiet", *flags, ORIGIN, *refspecs)

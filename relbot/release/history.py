@@ -98,6 +98,33 @@ def ensure_history(
         ) from None
 
 
+def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None], *,
+              always: bool) -> None:
+    """Fetch origin's release tags that this checkout lacks, as semantic-release does, so a
+    checkout cloned without tags never releases below a tag that exists on origin.
+
+    `always` False asks origin only when the checkout has no release tag at all (a tag-less clone,
+    or a project before its first release), so `relbot version` stays local in the usual case.
+    """
+    if repo.is_shallow() or not repo.has_remote():
+        return  # ensure_history fetched the tags of a shallow clone
+    local = {tag.name for tag in matching_tags(repo, tag_format)}
+    if local and not always:
+        return
+    try:
+        remote = repo.remote_tags()
+    except GitError as exc:
+        if not local:
+            say(f"warning: this checkout has no release tag and origin cannot be asked for them "
+                f"({exc.message}); if it was cloned without tags, run `git fetch --tags`")
+        return
+    missing = sorted(name for name in remote if name not in local and tag_format.parse(name))
+    if missing:
+        repo.fetch_tags(missing)
+        say(f"fetched {len(missing)} release tag(s) from origin that this checkout lacked "
+            f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})")
+
+
 def release_candidates_below(tags: Sequence[Tag], branch: Branch, tag: Tag) -> list[Tag]:
     """Candidates for the release before `tag`, highest first."""
     limit = semver.Version.parse(tag.version)

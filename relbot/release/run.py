@@ -66,7 +66,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
     try:
         version = plan_version(repo.root, branch=name, env=environment, config_path=config_path,
-                               say=say, today=today)
+                               say=say, today=today, all_tags=True)
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
     target = _target(repo, config, version, resolved, environment, today)

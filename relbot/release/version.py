@@ -93,10 +93,14 @@ def plan_version(
     today: str | None = None,
     say: Callable[[str], None] | None = None,
     with_notes: bool = True,
+    all_tags: bool = False,
 ) -> VersionPlan:
-    """Compute the next release of the repository at `repo_path` (no writes but a shallow fetch).
+    """Compute the next release of the repository at `repo_path`.
 
-    `with_notes=False` skips rendering the release notes (what `relbot version` needs).
+    It writes nothing but what it fetches from origin: a shallow clone's history, and release tags
+    the checkout lacks — all of origin's with `all_tags` (what `relbot release` asks), else only
+    when the checkout has no release tag at all. `with_notes=False` skips rendering the release
+    notes (what `relbot version` needs).
     """
     env = dict(os.environ if env is None else env)
     messages: list[str] = []
@@ -115,6 +119,7 @@ def plan_version(
     if head is None:
         return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
     history.ensure_history(repo, head, cfg.tag_format, resolved, report)
+    history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
     keywords = cfg.note_keywords
     found, commits = history.read_unreleased(
         repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords))

@@ -287,3 +287,39 @@ def test_next_version_already_tagged_elsewhere_is_an_error(repo: Repo) -> None:
     done = version(repo)
     assert done.returncode == 6
     assert "1.0.1 is already tagged" in done.stderr
+
+
+def test_a_clone_without_tags_fetches_them_before_choosing_the_last_release(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """`git clone --no-tags` (or a CI fetch of one sha) must not make relbot start over at 1.0.0."""
+    origin = make_repo(tmp_path, env, "origin")
+    origin.commit("feat: first")
+    origin.tag("v2.3.0")
+    origin.commit("fix: a bug")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(origin.path), str(clone)], env=env, check=True)
+    ci = Repo(clone, env)
+    assert ci.git("tag") == ""
+    done = ci.relbot("version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2.3.1"
+    assert "fetched 1 release tag(s) from origin" in done.stderr
+    assert ci.git("tag") == "v2.3.0"
+
+
+def test_a_release_fetches_the_release_tags_the_checkout_lacks(tmp_path: Path, env: dict[str, str]) -> None:
+    origin = make_repo(tmp_path, env, "origin")
+    origin.commit("feat: first", {".releaserc.json": '{"branches": ["main"], "plugins": '
+                                  '["@semantic-release/commit-analyzer"]}'})
+    origin.tag("v1.0.0")
+    origin.commit("feat: second")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(origin.path), str(clone)], env=env, check=True)
+    ci = Repo(clone, env)
+    ci.git("fetch", "-q", "origin", "refs/tags/v1.0.0:refs/tags/v1.0.0")
+    origin.tag("v1.1.0")  # released meanwhile from another checkout of the same commit
+    dry = ci.relbot("release", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "nothing to do" in dry.stdout
+    assert "fetched 1 release tag(s) from origin that this checkout lacked (v1.1.0)" in dry.stderr
