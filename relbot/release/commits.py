@@ -21,10 +21,10 @@ REFERENCE_ACTIONS = (
     "close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves", "resolved",
 )
 
-_HEADER = re.compile(
-    r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)"
+_HEADER = re.compile(  # a leading space or tab and extra spaces after the colon are read, as
+    r"^[ \t]*(?P<type>[A-Za-z][A-Za-z0-9_-]*)"  # semantic-release reads them (and projects release)
     r"(?:\((?P<scope>[^()\r\n]*)\))?"
-    r"(?P<bang>!)?: (?P<subject>\S.*)$"
+    r"(?P<bang>!)?: [ \t]*(?P<subject>\S.*)$"
 )
 _GIT_REVERT_HEADER = re.compile(r'^Revert "(?P<header>.+)"\s*$')
 _REVERTS_COMMIT = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})\b")

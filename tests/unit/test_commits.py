@@ -97,7 +97,6 @@ LONG_LINE = "update " * 20_000
         pytest.param("feat(scope: x", id="unclosed-scope"),
         pytest.param("feat(a)(b): x", id="two-scopes"),
         pytest.param("feat!!: x", id="double-bang"),
-        pytest.param(" feat: x", id="leading-space"),
         pytest.param("Update README.md", id="prose"),
         pytest.param("✨ feat: emoji first", id="gitmoji"),
         pytest.param("féat: x", id="unicode-type"),
@@ -587,3 +586,14 @@ def test_parse_commit_never_raises(message: str, parents: list[str]) -> None:
         assert result.breaking == bool(result.breaking_notes)
     else:
         assert result.message == message
+
+
+@pytest.mark.parametrize(("header", "kind", "scope", "subject"), [
+    pytest.param(" feat(types): x", "feat", "types", "x", id="leading-space"),
+    pytest.param("\tfix: x", "fix", None, "x", id="leading-tab"),
+    pytest.param("fix(typescript):  remove y", "fix", "typescript", "remove y", id="two-spaces-after-colon"),
+])
+def test_headers_with_small_deviations_are_read(header: str, kind: str, scope: str | None,
+                                               subject: str) -> None:
+    commit = parsed(header)
+    assert (commit.type, commit.scope, commit.subject) == (kind, scope, subject)
