@@ -248,7 +248,8 @@ def _find_revert(
     git_form = _GIT_REVERT_HEADER.match(header)
     if git_form is not None:
         target = git_form["header"]
-    elif match is not None and match["type"].lower() == "revert":
+    elif match is not None and match["type"].lower() == "revert" and match["scope"] is None \
+            and match["bang"] is None:  # `revert(scope): x` names no commit for semantic-release either
         target = match["subject"].strip()
         if len(target) >= 2 and target[0] == target[-1] == '"':
             target = target[1:-1]

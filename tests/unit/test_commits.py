@@ -497,9 +497,8 @@ def test_merge_commits(
             'Revert "Revert "feat: add x""\n\nThis reverts commit abcdef1.', None,
             RevertRef('Revert "feat: add x"', "abcdef1"), id="revert-of-revert",
         ),
-        pytest.param(
-            "Revert(api): fix(api): y\n\nThis reverts commit abcdef1.", "Revert",
-            RevertRef("fix(api): y", "abcdef1"),
+        pytest.param(  # semantic-release reads no revert in a scoped header; projects release so
+            "Revert(api): fix(api): y\n\nThis reverts commit abcdef1.", "Revert", None,
             id="revert-type-any-case-with-scope",
         ),
         pytest.param("feat: revert button", "feat", None, id="feat-mentioning-revert"),
@@ -597,3 +596,12 @@ def test_headers_with_small_deviations_are_read(header: str, kind: str, scope: s
                                                subject: str) -> None:
     commit = parsed(header)
     assert (commit.type, commit.scope, commit.subject) == (kind, scope, subject)
+
+
+def test_a_scoped_revert_type_is_not_a_revert_of_a_commit() -> None:
+    """semantic-release's revert pattern is `Revert "…"` or `revert: …`: a `revert(scope):` header
+    cancels nothing, so the feature it names still releases (octokit/webhooks.js v10.8.0)."""
+    commit = parsed("revert(typescript): new events (#830)\" (#833)\n\nThis reverts commit "
+                    "8a7ac100ebc22808abde1c562fa5700ded2018a2.")
+    assert commit.type == "revert"
+    assert commit.revert is None
