@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -110,3 +111,19 @@ def snapshot(path: Path) -> dict[str, str]:
     """Every file under `path` (.git included for a work tree) by content hash."""
     return {str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def released_project(tmp_path: Path, env: dict[str, str], config: Mapping[str, object],
+                     files: Mapping[str, str] | None = None,
+                     since: tuple[str, ...] = ("fix: second",)) -> tuple[Repo, Remote]:
+    """A repository released as v1.0.0 (annotated), then the commits `since`, all pushed to a bare
+    origin."""
+    remote = Remote(make_bare(tmp_path, env), env)
+    repo = make_repo(tmp_path, env)
+    repo.git("remote", "add", "origin", str(remote.bare))
+    repo.commit("feat: first", {".releaserc.json": json.dumps(config, indent=2), **(files or {})})
+    repo.tag("v1.0.0", annotated=True)
+    for message in since:
+        repo.commit(message)
+    repo.git("push", "-q", "-u", "origin", "main", "v1.0.0")
+    return repo, remote

@@ -22,7 +22,7 @@ import pytest
 
 from tests.e2e.test_bump_values_cli import parse_outputs
 from tests.e2e.test_release_http import http_project
-from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
+from tests.gitfixture import Remote, Repo, make_bare, make_repo, released_project, snapshot
 from tests.gitserver import GitHttpServer
 
 ANALYZER_ONLY = {"branches": ["main"], "plugins": ["@semantic-release/commit-analyzer"]}
@@ -50,14 +50,7 @@ def error_lines(stderr: str) -> list[str]:
 def project(tmp_path: Path, env: dict[str, str], config: Mapping[str, Any],
             files: Mapping[str, str] | None = None) -> tuple[Repo, Remote]:
     """A repository released as v1.0.0 with one fix since, pushed to a bare origin."""
-    remote = Remote(make_bare(tmp_path, env), env)
-    repo = make_repo(tmp_path, env)
-    repo.git("remote", "add", "origin", str(remote.bare))
-    repo.commit("feat: first", {".releaserc.json": json.dumps(config, indent=2), **(files or {})})
-    repo.tag("v1.0.0", annotated=True)
-    repo.commit("fix: second")
-    repo.git("push", "-q", "-u", "origin", "main", "v1.0.0")
-    return repo, remote
+    return released_project(tmp_path, env, config, files, since=("fix: second",))
 
 
 def values_remote(tmp_path: Path, env: dict[str, str], tag: str) -> Remote:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from relbot.api import release
-from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
+from tests.gitfixture import Remote, Repo, released_project, snapshot
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub
 
@@ -48,15 +48,8 @@ def relbot(repo: Repo, *args: str, env: Mapping[str, str] | None = None) -> subp
 def project(tmp_path: Path, env: dict[str, str], config: Mapping[str, Any],
             files: Mapping[str, str] | None = None) -> tuple[Repo, Remote]:
     """Released as v1.0.0, then a feature and a fix, all pushed to a bare origin: v1.1.0 is due."""
-    remote = Remote(make_bare(tmp_path, env), env)
-    repo = make_repo(tmp_path, env)
-    repo.git("remote", "add", "origin", str(remote.bare))
-    repo.commit("feat: first", {".releaserc.json": json.dumps(config, indent=2), **(files or {})})
-    repo.tag("v1.0.0", annotated=True)
-    repo.commit("feat(api): paginate (#12)")
-    repo.commit("fix: trailing slash")
-    repo.git("push", "-q", "origin", "main", "v1.0.0")
-    return repo, remote
+    return released_project(tmp_path, env, config, files,
+                            since=("feat(api): paginate (#12)", "fix: trailing slash"))
 
 
 def github_env(server: FakeGitHub, token: str | None = TOKEN) -> dict[str, str]:
