@@ -88,7 +88,7 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
 @pass_ctx
 def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
     """Print the next release's notes (or, with --full, a whole changelog)."""
-    from relbot.api import full_changelog  # noqa: PLC0415
+    from relbot.release.version import full_changelog  # noqa: PLC0415
 
     if full:
         click.echo(full_changelog(obj.directory, branch=branch, config_path=obj.config), nl=False)
@@ -175,7 +175,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 
 
 def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
-    from relbot.api import plan_version  # noqa: PLC0415
+    from relbot.release.version import plan_version  # noqa: PLC0415
 
     plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say,
                         with_notes=with_notes)

@@ -99,30 +99,31 @@ def ensure_history(
 
 
 def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None], *,
-              always: bool) -> None:
-    """Fetch origin's release tags that this checkout lacks, as semantic-release does, so a
-    checkout cloned without tags never releases below a tag that exists on origin.
+              always: bool) -> list[Tag]:
+    """The checkout's release tags, after fetching those of origin it lacks, as semantic-release
+    does, so a checkout cloned without tags never releases below a tag that exists on origin.
 
     `always` False asks origin only when the checkout has no release tag at all (a tag-less clone,
     or a project before its first release), so `relbot version` stays local in the usual case.
     """
-    if repo.is_shallow() or not repo.has_remote():
-        return  # ensure_history fetched the tags of a shallow clone
-    local = {tag.name for tag in matching_tags(repo, tag_format)}
-    if local and not always:
-        return
+    tags = matching_tags(repo, tag_format)
+    if (tags and not always) or not repo.has_remote():
+        return tags
+    local = {tag.name for tag in tags}
     try:
         remote = repo.remote_tags()
     except GitError as exc:
         if not local:
             say(f"warning: this checkout has no release tag and origin cannot be asked for them "
                 f"({exc.message}); if it was cloned without tags, run `git fetch --tags`")
-        return
+        return tags
     missing = sorted(name for name in remote if name not in local and tag_format.parse(name))
-    if missing:
-        repo.fetch_tags(missing)
-        say(f"fetched {len(missing)} release tag(s) from origin that this checkout lacked "
-            f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})")
+    if not missing:
+        return tags
+    repo.fetch_tags(missing)
+    say(f"fetched {len(missing)} release tag(s) from origin that this checkout lacked "
+        f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})")
+    return matching_tags(repo, tag_format)
 
 
 def release_candidates_below(tags: Sequence[Tag], branch: Branch, tag: Tag) -> list[Tag]:
@@ -137,15 +138,16 @@ def unreleased_range(last: Tag | None, head: str) -> str:
 
 def read_unreleased(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
-    parse: Callable[[RawCommit], T],
+    parse: Callable[[RawCommit], T], tags: Sequence[Tag] | None = None,
 ) -> tuple[ReleaseTags, list[T]]:
     """The last release and the commits after it (newest first), each passed through `parse`.
 
     The usual case, where the highest candidate tag is reachable, costs one history walk: the
     range is streamed with `--boundary`, and the tag is reachable exactly when it is one of the
-    boundary commits. Otherwise the candidates are checked one by one.
+    boundary commits. Otherwise the candidates are checked one by one. `tags`: the release tags,
+    when the caller has read them already.
     """
-    tags = matching_tags(repo, tag_format)
+    tags = matching_tags(repo, tag_format) if tags is None else list(tags)
     candidates = release_candidates(tags, branch)
     if candidates:
         first = candidates[0]

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import semver
+
 from relbot import fsio, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, GITHUB, NPM, Config
@@ -18,7 +20,7 @@ from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
 from relbot.release import history
 from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
-from relbot.release.version import VersionPlan, notes_for_tag, plan_version, release_date
+from relbot.release.version import VersionPlan, notes_for_tag, plan_for, release_date
 from relbot.release.versionfiles import VersionFile
 from relbot.release.versioning import resolve_branch
 from relbot.remotes import GitHubTarget, find_target
@@ -65,8 +67,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
     try:
-        version = plan_version(repo.root, branch=name, env=environment, config_path=config_path,
-                               say=say, today=today, all_tags=True)
+        version = plan_for(repo, config, name, environment, say=say, today=today, all_tags=True)
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
     target = _target(repo, config, version, resolved, environment, today)
@@ -140,10 +141,12 @@ def _target(repo: GitRepo, config: Config, version: VersionPlan, branch: Branch,
 
 
 def _release_type(previous: str | None, version: str) -> str:
+    """The release type that led from `previous` to `version` (semver's field that changed)."""
+    new = semver.Version.parse(version)
     if previous is None:
-        return "major" if not version.startswith("0.") else "minor"
-    old, new = (tuple(int(p) for p in v.split("-")[0].split(".")) for v in (previous, version))
-    return "major" if new[0] != old[0] else "minor" if new[1] != old[1] else "patch"
+        return "major" if new.major else "minor"
+    old = semver.Version.parse(previous)
+    return "major" if new.major != old.major else "minor" if new.minor != old.minor else "patch"
 
 
 def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Branch, rule: str,
@@ -196,19 +199,12 @@ def _texts(repo: GitRepo, config: Config, version_files: tuple[VersionFile, ...]
                 and not (repo.root / path).exists():
             raise InputError(f"{path}: no such file (named in versionFiles or by @semantic-release/npm)",
                              "add the file, or remove it from versionFiles")
-        texts[path] = FileText(at_head, _text_at_head(repo, path),
-                               repo.file_at("HEAD^", path) if resumed else None)
+        # edit HEAD's text, so a rerun after the write step plans the same change; for a file HEAD
+        # lacks, the working tree's copy, else ""
+        target = repo.root / path
+        base = at_head if at_head is not None else fsio.read_text(target) if target.exists() else ""
+        texts[path] = FileText(at_head, base, repo.file_at("HEAD^", path) if resumed else None)
     return texts
-
-
-def _text_at_head(repo: GitRepo, path: str) -> str:
-    """The file as HEAD has it, so a rerun after the write step plans the same change; for a file
-    HEAD lacks, the working tree's copy, else ""."""
-    text = repo.file_at("HEAD", path)
-    if text is not None:
-        return text
-    target = repo.root / path
-    return fsio.read_text(target) if target.exists() else ""
 
 
 def _version_files(cfg: Config, root: Path) -> list[VersionFile]:

@@ -103,13 +103,20 @@ def plan_version(
     notes (what `relbot version` needs).
     """
     env = dict(os.environ if env is None else env)
-    messages: list[str] = []
-    report = say or messages.append
     repo = open_repo(Path(repo_path), env)
     cfg = load_config(repo.root, config, config_path)
+    return plan_for(repo, cfg, branch or detect_branch(repo, env), env, say=say, today=today,
+                    with_notes=with_notes, all_tags=all_tags)
+
+
+def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
+             say: Callable[[str], None] | None = None, today: str | None = None,
+             with_notes: bool = True, all_tags: bool = False) -> VersionPlan:
+    """`plan_version` for a repository and configuration the caller already holds."""
+    messages: list[str] = []
+    report = say or messages.append
     for warning in cfg.warnings:
         report(f"warning: {warning}")
-    name = branch or detect_branch(repo, env)
     resolved = resolve_branch(name, cfg.branches)
     if resolved is None:
         names = ", ".join(b.name for b in cfg.branches)
@@ -119,10 +126,10 @@ def plan_version(
     if head is None:
         return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
     history.ensure_history(repo, head, cfg.tag_format, resolved, report)
-    history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
+    tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
     keywords = cfg.note_keywords
     found, commits = history.read_unreleased(
-        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords))
+        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords), tags)
     return _plan(repo, cfg, resolved, head, found, tuple(commits), env, today, tuple(messages),
                  with_notes)
 

@@ -150,11 +150,12 @@ class Delivery:
     message: str = DEFAULT_MESSAGE
 
 
-def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str], *, version: str | None,
+def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str],
+                edited: tuple[Sequence[FileOutcome], Mapping[str, str]], *, version: str | None,
                 source: str, allow_downgrade: bool, delivery: Delivery) -> ValuesPlan:
-    """The plan for `targets`, from the files' texts. Raises InputError for a missing key, a
-    refused downgrade or a file that is not YAML — before anything is written."""
-    outcomes, changed = edit_targets(targets, texts, allow_downgrade)
+    """The plan for `targets`, from the files' texts and their edits (`edit_targets`, which raises
+    InputError for a missing key, a refused downgrade or a file that is not YAML)."""
+    outcomes, changed = edited
     writes = tuple(WriteFile(t.path, texts[t.path], changed[t.path]) for t in targets if t.path in changed)
     planned: list[Step] = list(writes)
     if writes and (delivery.commit or delivery.push_branch or delivery.pull_request):
@@ -208,19 +209,26 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
         texts = _committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
     else:
         texts = {t.path: fsio.read_text(root / t.path) for t in targets}
-    delivery = _delivery(options, config, repo, env, version, targets, texts)
-    plan = plan_values(targets, texts, version=version, source=source,
+    edited = edit_targets(targets, texts, options.allow_downgrade)  # before anything is written
+    delivery = _delivery(options, config, repo, env, version, edited[0])
+    plan = plan_values(targets, texts, edited, version=version, source=source,
                        allow_downgrade=options.allow_downgrade, delivery=delivery)
     if committing and repo is not None:
         _check_working_copies(repo, plan, targets)
     return plan
 
 
-def _committing(options: BumpOptions, config: Config) -> bool:
+def _flags(options: BumpOptions, config: Config) -> tuple[bool, bool, bool]:
+    """(commit, push, create a pull request): the flags, else the `values` section's defaults."""
     values = config.values
-    return any(flag if flag is not None else bool(values and default) for flag, default in (
+    commit, push, create_pr = (flag if flag is not None else bool(values and default) for flag, default in (
         (options.commit, values and values.commit), (options.push, values and values.push),
         (options.create_pr, values and values.create_pr)))
+    return commit, push, create_pr
+
+
+def _committing(options: BumpOptions, config: Config) -> bool:
+    return any(_flags(options, config))
 
 
 def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
@@ -273,18 +281,13 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
 
 
 def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
-              version: str | None, targets: Sequence[ValuesTarget], texts: Mapping[str, str]) -> Delivery:
-    values = config.values
-    push = options.push if options.push is not None else bool(values and values.push)
-    create_pr = options.create_pr if options.create_pr is not None else \
-        bool(values and values.create_pr)
-    commit = options.commit if options.commit is not None else bool(values and values.commit)
+              version: str | None, outcomes: Sequence[FileOutcome]) -> Delivery:
+    commit, push, create_pr = _flags(options, config)
     if not (commit or push or create_pr):
         return Delivery()
     if repo is None:
         raise GitError("the values files are not inside a git repository, so --commit/--push "
                        "cannot record the change", "run in a clone, or drop --commit/--push")
-    outcomes, _ = edit_targets(targets, texts, options.allow_downgrade)
     message = _message(options, config, version, outcomes)
     _fill(message, "", "the commit message")  # only ${version} was there to fill
     if not (push or create_pr):

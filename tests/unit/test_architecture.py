@@ -64,8 +64,8 @@ _RUAMEL = "start-up guard: ruamel.yaml is heavy"
 _CLI_LAZY = "lazy subcommand: keep `relbot --help` fast"
 _PYGITHUB_LAZY = "PyGithub only when a GitHub Release or pull request step runs"
 FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
-    ("relbot.cli", "relbot.api.full_changelog"): _CLI_LAZY,
-    ("relbot.cli", "relbot.api.plan_version"): _CLI_LAZY,
+    ("relbot.cli", "relbot.release.version.full_changelog"): _CLI_LAZY,
+    ("relbot.cli", "relbot.release.version.plan_version"): _CLI_LAZY,
     ("relbot.cli", "relbot.values.plan.BumpOptions"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.run_bump"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.run_release"): _CLI_LAZY,
