@@ -157,10 +157,16 @@ class GitRepo:
     def has_remote(self, remote: str = ORIGIN) -> bool:
         return self.remote_url(remote) is not None
 
-    def tags(self, pattern: str) -> list[TagRef]:
+    def tags(self, pattern: str, *, merged: str | None = None) -> list[TagRef]:
+        """The tags whose refs match `pattern`, from one `for-each-ref`.
+
+        `merged`: only those whose commit is reachable from that revision, decided by git in one
+        history walk for all of them (not one `merge-base` per tag).
+        """
+        flags = [f"--merged={merged}"] if merged is not None else []
         out = self._run(
             "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)"
-            "%00%(creatordate:short)", pattern,
+            "%00%(creatordate:short)", *flags, pattern,
         )
         refs: list[TagRef] = []
         for line in out.splitlines():

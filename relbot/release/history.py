@@ -1,8 +1,8 @@
 """Where the last release is and which commits came after it, on a real repository.
 
-Finds the highest release tag reachable from HEAD without walking the whole history (candidate
-tags from one `for-each-ref`, highest first, each checked with `merge-base --is-ancestor`), and
-deepens a shallow clone just far enough to see it.
+Finds the highest release tag reachable from HEAD: the candidate tags come from one
+`for-each-ref`, and which of them HEAD reaches from one `for-each-ref --merged` (a single history
+walk, however many tags there are); deepens a shallow clone just far enough to see it.
 """
 
 from __future__ import annotations
@@ -34,22 +34,29 @@ class ReleaseTags:
     all_tags: tuple[Tag, ...]  # every tag that matches the format, reachable or not
 
 
-def matching_tags(repo: GitRepo, tag_format: TagFormat) -> list[Tag]:
-    """The repository's release tags (those that match the format)."""
-    return release_tags(repo.tags(tag_format.glob()), tag_format)
+def matching_tags(repo: GitRepo, tag_format: TagFormat, *, merged: str | None = None) -> list[Tag]:
+    """The repository's release tags (those that match the format); with `merged`, only those
+    reachable from that revision."""
+    return release_tags(repo.tags(tag_format.glob(), merged=merged), tag_format)
+
+
+def reachable_names(repo: GitRepo, tag_format: TagFormat, head: str) -> set[str]:
+    """The names of the release tags reachable from `head`, from one history walk."""
+    return {ref.name for ref in repo.tags(tag_format.glob(), merged=head)}
 
 
 def find_last_release(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch
 ) -> ReleaseTags:
     tags = matching_tags(repo, tag_format)
+    reachable = reachable_names(repo, tag_format, head)
     last: Tag | None = None
     latest: Tag | None = None
     for tag in release_candidates(tags, branch):
         is_plain = not semver.Version.parse(tag.version).prerelease
         if last is not None and not is_plain:
             continue
-        if not repo.is_ancestor(tag.sha, head):
+        if tag.name not in reachable:
             continue
         if last is None:
             last = tag
@@ -156,7 +163,7 @@ def read_unreleased(
             [parse(raw) for raw in repo.log(f"{first.sha}..{head}", boundary=boundary)]
         if first.sha == head or first.sha in boundary:
             latest = first if not semver.Version.parse(first.version).prerelease else \
-                _latest_plain(repo, head, candidates[1:])
+                _latest_plain(reachable_names(repo, tag_format, head), candidates[1:])
             return ReleaseTags(first, latest, tuple(tags)), commits
     found = find_last_release(repo, head, tag_format, branch)
     if found.last is not None and found.last.sha == head:
@@ -164,9 +171,9 @@ def read_unreleased(
     return found, [parse(raw) for raw in repo.log(unreleased_range(found.last, head))]
 
 
-def _latest_plain(repo: GitRepo, head: str, candidates: Sequence[Tag]) -> Tag | None:
+def _latest_plain(reachable: set[str], candidates: Sequence[Tag]) -> Tag | None:
     for tag in candidates:
-        if not semver.Version.parse(tag.version).prerelease and repo.is_ancestor(tag.sha, head):
+        if not semver.Version.parse(tag.version).prerelease and tag.name in reachable:
             return tag
     return None
 

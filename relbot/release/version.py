@@ -199,8 +199,7 @@ def full_changelog(
                        "run it on a release branch")
     history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None)
     dates = {ref.name: ref.date for ref in repo.tags(cfg.tag_format.glob())}
-    tags = [t for t in history.releases_in_order(history.matching_tags(repo, cfg.tag_format))
-            if repo.is_ancestor(t.sha, head)]
+    tags = history.releases_in_order(history.matching_tags(repo, cfg.tag_format, merged=head))
     url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
     sections: list[str] = []
     previous: Tag | None = None
@@ -218,9 +217,8 @@ def notes_for_tag(repo: GitRepo, cfg: Config, tag: Tag, branch: str, env: Mappin
     resolved = resolve_branch(branch, cfg.branches)
     previous: Tag | None = None
     if resolved is not None:
-        below = [t for t in history.release_candidates_below(history.matching_tags(repo, cfg.tag_format),
-                                                             resolved, tag)
-                 if repo.is_ancestor(t.sha, tag.sha)]
+        reachable = history.matching_tags(repo, cfg.tag_format, merged=tag.sha)
+        below = history.release_candidates_below(reachable, resolved, tag)
         previous = below[0] if below else None
     url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)
     return _section(repo, cfg, previous, tag, date, url), previous
