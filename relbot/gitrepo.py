@@ -26,7 +26,7 @@ from relbot import gitauth, redact
 from relbot.errors import GitError
 from relbot.model import RawCommit, TagRef
 
-_LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"
+_LOG_FORMAT = "--format=%H%x1f%P%x1f%B"
 _CHUNK = 1 << 20
 ORIGIN = "origin"
 _HTTP_STATUS = re.compile(r"The requested URL returned error: (\d{3})")
@@ -182,6 +182,24 @@ class GitRepo:
         code, _out, _err = self._attempt("merge-base", "--is-ancestor", ancestor, descendant)
         return code == 0
 
+    def present_commits(self, shas: Sequence[str]) -> set[str]:
+        """Those of `shas` whose commits this repository holds (one process, no history walk)."""
+        if not shas:
+            return set()
+        out = self._run("rev-list", "--no-walk", "--ignore-missing", *sorted(set(shas)))
+        return set(out.split())
+
+    def cut_by_shallow(self, head: str, base: str | None = None) -> bool:
+        """Whether a shallow boundary lies inside `base..head` (all of HEAD's history without
+        `base`), so that range is incomplete here."""
+        shallow = self.path / self._run("rev-parse", "--git-path", "shallow")
+        try:
+            boundary = set(shallow.read_text(encoding="ascii").split())
+        except FileNotFoundError:
+            return False
+        return bool(boundary) and not boundary.isdisjoint(
+            self._run("rev-list", head, *([f"^{base}"] if base else [])).split())
+
     def status_paths(self) -> list[str]:
         """The tracked paths with uncommitted changes (staged or not), relative to the root."""
         out = self._run("status", "--porcelain=v1", "-z", "--untracked-files=no")
@@ -217,15 +235,9 @@ class GitRepo:
             return None
         return bytes(data).decode("utf-8")
 
-    def log(self, revision_range: str, *extra: str,
-            boundary: set[str] | None = None) -> Iterator[RawCommit]:
-        """Stream the commits of a range, newest first, from one `git log -z` process.
-
-        With `boundary`, git also lists the excluded commits next to the range (`--boundary`):
-        their hashes go into that set instead of being yielded.
-        """
-        flags = ("--boundary",) if boundary is not None else ()
-        proc = self._execute(["log", "-z", _LOG_FORMAT, *flags, *extra, revision_range, "--"],
+    def log(self, revision_range: str, *extra: str) -> Iterator[RawCommit]:
+        """Stream the commits of a range, newest first, from one `git log -z` process."""
+        proc = self._execute(["log", "-z", _LOG_FORMAT, *extra, revision_range, "--"],
                              as_process=True)
         popen = proc.proc
         assert popen is not None  # noqa: S101
@@ -240,9 +252,9 @@ class GitRepo:
             if cut < 0:
                 continue
             block, pending = pending[:cut], pending[cut + 1 :]
-            yield from _records(block.decode("utf-8", "replace"), boundary)
+            yield from _records(block.decode("utf-8", "replace"))
         if pending:
-            yield from _records(pending.decode("utf-8", "replace"), boundary)
+            yield from _records(pending.decode("utf-8", "replace"))
         if popen.wait() != 0:
             stderr = popen.stderr.read().decode("utf-8", "replace") if popen.stderr else ""
             raise GitError(f"git log {revision_range} failed in {self.root}: {stderr.strip()}",
@@ -308,10 +320,6 @@ class GitRepo:
         """Fetch these tags from origin (no FETCH_HEAD written). Raises RemoteError."""
         self.fetch(*(f"refs/tags/{name}:refs/tags/{name}" for name in names), no_fetch_head=True)
 
-    def remote_has_tags(self) -> bool:
-        code, out, _err = self._remote("ls-remote", "--tags", ORIGIN)
-        return code == 0 and bool(out.strip())
-
     def push(self, refspecs: Sequence[str], *, atomic: bool = False, force: bool = False,
              dry_run: bool = False) -> RemoteResult:
         """Push `refspecs` to origin; the outcome is classified, never raised."""
@@ -321,9 +329,11 @@ class GitRepo:
         return classify_push(code, out, err)
 
     def fetch(self, *refspecs: str, depth: int | None = None, deepen: int | None = None,
-              unshallow: bool = False, no_fetch_head: bool = False) -> None:
+              unshallow: bool = False, shallow_exclude: str | None = None,
+              no_fetch_head: bool = False) -> None:
         """Fetch from origin; a failure raises RemoteError."""
         flags = [f"--depth={depth}"] if depth else []
+        flags += [f"--shallow-exclude={shallow_exclude}"] if shallow_exclude else []
         flags += ["--no-write-fetch-head"] if no_fetch_head else []
         flags += [f"--deepen={deepen}"] if deepen else []
         flags += ["--unshallow"] if unshallow else []
@@ -398,14 +408,11 @@ def classify_failure(stderr: str) -> RemoteResult:
     return RemoteResult(RemoteStatus.OTHER, detail)
 
 
-def _records(text: str, boundary: set[str] | None) -> Iterator[RawCommit]:
+def _records(text: str) -> Iterator[RawCommit]:
     for record in text.split("\x00"):
-        if record[:1] == "-":
-            if boundary is not None:
-                boundary.add(record[1:41])
-        elif record:
+        if record:
             sha, parents, message = record.split("\x1f", 2)
-            yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
+            yield RawCommit(sha, message, tuple(parents.split()) if parents else ())
 
 
 def _hint_for(stderr: str) -> str:

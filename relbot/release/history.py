@@ -14,13 +14,13 @@ from typing import TypeVar
 import semver
 
 from relbot.errors import GitError
-from relbot.gitrepo import GitRepo
-from relbot.model import Branch, RawCommit, Tag
+from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus
+from relbot.model import Branch, RawCommit, Tag, TagRef
 from relbot.release.versioning import release_candidates
 from relbot.tags import TagFormat, release_tags
 
 T = TypeVar("T")
-_DEEPEN_STEPS = (100, 1000, 10000)
+_SINCE_TRIES = 3  # release tags tried as the last one before fetching all of the history
 SHALLOW_HINT = (
     "fetch the full history: with actions/checkout set `fetch-depth: 0`; elsewhere run "
     "`git fetch --unshallow --tags`"
@@ -46,9 +46,12 @@ def reachable_names(repo: GitRepo, tag_format: TagFormat, head: str) -> set[str]
 
 
 def find_last_release(
-    repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch
+    repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
+    tags: Sequence[Tag] | None = None,
 ) -> ReleaseTags:
-    tags = matching_tags(repo, tag_format)
+    """The highest release tag of `branch` that `head` reaches (and the highest plain release),
+    from one `for-each-ref --merged`; `tags`: the release tags, when the caller has them."""
+    tags = matching_tags(repo, tag_format) if tags is None else list(tags)
     reachable = reachable_names(repo, tag_format, head)
     last: Tag | None = None
     latest: Tag | None = None
@@ -68,11 +71,22 @@ def find_last_release(
 
 def ensure_history(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
-    say: Callable[[str], None],
-) -> None:
-    """Make a shallow clone deep enough to see the last release, or fail with the exact fix."""
+    say: Callable[[str], None], *, whole: bool = False,
+) -> bool:
+    """Make a shallow clone deep enough to see the last release (`whole`: all of HEAD's history
+    and its release tags), or fail with the exact fix. True when it was shallow, so origin's tags
+    have been consulted.
+
+    Origin's release tags are listed with one `ls-remote`; then only HEAD's history since the
+    highest of them is fetched (`--shallow-exclude` of that tag, then `--deepen=1` for the tag's own
+    commit), and only the release tags whose commits that history holds. When that tag is not
+    HEAD's (a release of another branch), the next one is tried; after `_SINCE_TRIES`, or when the
+    server cannot exclude, HEAD's whole history is fetched (`--unshallow`): never more than the full
+    fetch this replaces, and usually a small part of it. Every fetch carries the run's credentials
+    (the token from the environment), like the push.
+    """
     if not repo.is_shallow():
-        return
+        return False
     if not repo.has_remote("origin"):
         raise GitError(
             f"{repo.root} is a shallow clone with no `origin` remote to fetch the history from; "
@@ -80,29 +94,77 @@ def ensure_history(
             SHALLOW_HINT,
         )
     try:
-        if repo.remote_has_tags():
-            repo.fetch("+refs/tags/*:refs/tags/*", depth=1)
-        deepened = 0
-        for depth in (0, *_DEEPEN_STEPS):
-            if depth:
-                repo.fetch(deepen=depth)
-                deepened += depth
-            found = find_last_release(repo, head, tag_format, branch).last
-            if found is not None:
-                say(f"shallow clone: fetched the tags and {deepened} more commits of history "
-                    f"from origin to reach the last release {found.name}")
-                return
-            if not repo.is_shallow():
-                break
-        if repo.is_shallow():
-            repo.fetch(unshallow=True)
-        say("shallow clone: fetched the full history from origin (no earlier release tag)")
+        _fetch_enough(repo, head, tag_format, branch, say, whole=whole)
     except GitError as exc:
         raise GitError(
             f"{repo.root} is a shallow clone and fetching its history from origin failed: "
             f"{exc.message}",
-            SHALLOW_HINT,
+            exc.hint if isinstance(exc, RemoteError) and
+            exc.result.status in (RemoteStatus.AUTH, RemoteStatus.UNREACHABLE) else SHALLOW_HINT,
         ) from None
+    return True
+
+
+def _fetch_enough(repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
+                  say: Callable[[str], None], *, whole: bool) -> None:
+    remote = [TagRef(name, sha, "") for name, sha in repo.remote_tags().items()]
+    candidates = release_candidates(release_tags(remote, tag_format), branch)
+
+    def reached() -> Tag | None:
+        _fetch_present_tags(repo, candidates)
+        found = find_last_release(repo, head, tag_format, branch).last
+        return found if found is not None and not repo.cut_by_shallow(head, found.sha) else None
+
+    found = None if whole else reached()
+    for tag in candidates[:_SINCE_TRIES] if found is None and not whole else ():
+        if not _fetch_since(repo, head, tag):
+            break
+        found = reached()
+        if found is not None:
+            break
+    if found is not None:
+        say(f"shallow clone: fetched the history since the last release {found.name} from origin")
+        return
+    if repo.cut_by_shallow(head):
+        _fetch_all_history(repo, head, branch)
+    found = reached()
+    say("shallow clone: fetched the full history from origin"
+        + (" (no earlier release tag)" if found is None else ""))
+
+
+def _fetch_since(repo: GitRepo, head: str, tag: Tag) -> bool:
+    """Fetch HEAD's history that `tag` does not reach, and the tag's own commit; False when the
+    server cannot (no `deepen-not`, or no fetching by commit id)."""
+    try:
+        repo.fetch(head, shallow_exclude=f"refs/tags/{tag.name}", no_fetch_head=True)
+        repo.fetch(head, deepen=1, no_fetch_head=True)
+    except RemoteError as exc:
+        if exc.result.status is not RemoteStatus.OTHER:
+            raise
+        return False
+    return True
+
+
+def _fetch_all_history(repo: GitRepo, head: str, branch: Branch) -> None:
+    """All of HEAD's own history (by its commit, so no other branch comes along); a server that
+    refuses a commit id gets the branch's name instead."""
+    try:
+        repo.fetch(head, unshallow=True, no_fetch_head=True)
+    except RemoteError as exc:
+        if exc.result.status is not RemoteStatus.OTHER:
+            raise
+        repo.fetch(f"+refs/heads/{branch.name}:refs/remotes/origin/{branch.name}",
+                   unshallow=True, no_fetch_head=True)
+
+
+def _fetch_present_tags(repo: GitRepo, candidates: Sequence[Tag]) -> None:
+    """Fetch the release tags of origin whose commits are already here (no history comes along)."""
+    local = {ref.name for ref in repo.tags("refs/tags/")}
+    missing = [t for t in candidates if t.name not in local]
+    present = repo.present_commits([t.sha for t in missing])
+    names = [t.name for t in missing if t.sha in present]
+    if names:
+        repo.fetch_tags(names)
 
 
 def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None], *,
@@ -149,23 +211,19 @@ def read_unreleased(
 ) -> tuple[ReleaseTags, list[T]]:
     """The last release and the commits after it (newest first), each passed through `parse`.
 
-    The usual case, where the highest candidate tag is reachable, costs one history walk: the
-    range is streamed with `--boundary`, and the tag is reachable exactly when it is one of the
-    boundary commits. Otherwise the candidates are checked one by one. `tags`: the release tags,
-    when the caller has read them already.
+    The usual case, where the highest candidate tag is reachable, costs one `merge-base` and the
+    one history walk of the range; otherwise one `for-each-ref --merged` decides for every tag.
+    `tags`: the release tags, when the caller has read them already.
     """
     tags = matching_tags(repo, tag_format) if tags is None else list(tags)
     candidates = release_candidates(tags, branch)
-    if candidates:
-        first = candidates[0]
-        boundary: set[str] = set()
-        commits = [] if first.sha == head else \
-            [parse(raw) for raw in repo.log(f"{first.sha}..{head}", boundary=boundary)]
-        if first.sha == head or first.sha in boundary:
-            latest = first if not semver.Version.parse(first.version).prerelease else \
-                _latest_plain(reachable_names(repo, tag_format, head), candidates[1:])
-            return ReleaseTags(first, latest, tuple(tags)), commits
-    found = find_last_release(repo, head, tag_format, branch)
+    first = candidates[0] if candidates else None
+    if first is not None and (first.sha == head or repo.is_ancestor(first.sha, head)):
+        latest = first if not semver.Version.parse(first.version).prerelease else \
+            _latest_plain(reachable_names(repo, tag_format, head), candidates[1:])
+        found = ReleaseTags(first, latest, tuple(tags))
+    else:
+        found = find_last_release(repo, head, tag_format, branch, tags)
     if found.last is not None and found.last.sha == head:
         return found, []
     return found, [parse(raw) for raw in repo.log(unreleased_range(found.last, head))]

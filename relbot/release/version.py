@@ -125,8 +125,10 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
     head = repo.head_sha()
     if head is None:
         return _nothing(name, resolved, "the branch has no commits yet", cfg, messages)
-    history.ensure_history(repo, head, cfg.tag_format, resolved, report)
-    tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
+    if history.ensure_history(repo, head, cfg.tag_format, resolved, report):
+        tags = history.matching_tags(repo, cfg.tag_format)  # origin's were consulted just now
+    else:
+        tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
     keywords = cfg.note_keywords
     found, commits = history.read_unreleased(
         repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords), tags)
@@ -197,7 +199,7 @@ def full_changelog(
     if resolved is None or head is None:
         raise GitError(f"branch {name!r} is not configured for releases or has no commits",
                        "run it on a release branch")
-    history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None)
+    history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None, whole=True)
     dates = {ref.name: ref.date for ref in repo.tags(cfg.tag_format.glob())}
     tags = history.releases_in_order(history.matching_tags(repo, cfg.tag_format, merged=head))
     url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)

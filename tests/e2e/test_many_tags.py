@@ -92,7 +92,7 @@ def test_git_processes_do_not_grow_with_the_number_of_tags(
     for repo in (few, many):
         out, calls = _calls(repo, counting_git, "version")
         assert out.strip() == "1.1.0"  # minor on v1.0.5, not on the unreachable v2.x
-        assert not [c for c in calls if c.startswith("merge-base")]
+        assert len([c for c in calls if c.startswith("merge-base")]) <= 1  # the highest tag only
         counts.setdefault("version", []).append(len(calls))
 
         repo.git("tag", "v1.1.0")

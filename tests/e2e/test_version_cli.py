@@ -184,6 +184,25 @@ def test_shallow_clone_fetches_history_back_to_the_last_release(tmp_path: Path, 
     assert "shallow clone" in done.stderr
 
 
+def test_shallow_clone_on_a_server_that_cannot_fetch_by_commit_falls_back_to_the_branch(
+        tmp_path: Path, repo: Repo) -> None:
+    """Protocol v0 without allowReachableSHA1InWant refuses wants by commit id (older servers):
+    relbot then fetches the whole history of the branch by name, and still finds the release."""
+    for index in range(12):
+        repo.commit(f"fix: change {index}")
+        if index == 5:
+            repo.tag("v1.0.0", annotated=True)
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", "--no-tags", f"file://{repo.path}", str(clone))
+    repo.commit("fix: pushed meanwhile, so the checkout's commit is no longer a branch tip")
+    v0 = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.version", "GIT_CONFIG_VALUE_0": "0"}
+    done = version(Repo(clone, repo.env), "--json", env=v0)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["version"], data["previous_tag"], data["commits"]) == ("1.0.1", "v1.0.0", 6)
+    assert "fetched the full history" in done.stderr
+
+
 def test_shallow_clone_without_remote_fails_with_the_exact_fix(tmp_path: Path, repo: Repo) -> None:
     repo.commit("feat: a")
     repo.tag("v1.0.0")
