@@ -96,7 +96,8 @@ def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileTex
         planned += files  # written, not committed: the tag holds HEAD as it is
     planned.append(Tag(nxt.git_tag, f"Release {nxt.git_tag}"))
     if context.remote is not None:
-        planned.append(Push(context.branch.name, nxt.git_tag, context.remote))
+        planned.append(Push(context.branch.name, nxt.git_tag, context.remote, nxt.version,
+                            config.tag_format))
     if GITHUB in config.plugins and context.github is not None:
         planned.append(PublishRelease(nxt.git_tag, name, body, context.branch.type is BranchType.PRERELEASE,
                                       bool(github and github.draft_release), context.github))

@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+import semver
+
 from relbot import steps
 from relbot.errors import GitError, RelbotError, VersionRuleError
 from relbot.gitrepo import RemoteError, RemoteStatus
 from relbot.remotes import GitHubTarget
 from relbot.steps import Session
+from relbot.tags import TagFormat
 from relbot.values.plan import ValuesPlan
 from relbot.values.push import BYPASS, PushToBranch, check_push_access, push_error
 
@@ -56,6 +59,8 @@ class Push:
     branch: str
     tag: str
     remote: str  # for display, redacted
+    version: str  # what the tag releases: no release tag of origin's on HEAD's history may be higher
+    tag_format: TagFormat
 
     def describe(self) -> str:
         return f"push --atomic {self.branch} and {self.tag} to {self.remote}"
@@ -91,6 +96,23 @@ class Push:
             raise VersionRuleError(
                 f"tag {self.tag} is already on origin, on {on_origin[:7]}, and not on this release's "
                 "commit", "a published tag is never moved; fetch the tags and release a new version")
+        self._check_not_below_origin(session, head)
+
+    def _check_not_below_origin(self, session: Session, head: str) -> None:
+        """Refuse a version at or below a release tag of origin's that HEAD contains but this
+        checkout lacks (its tags could not be fetched): the release would go backwards."""
+        repo, fmt, version = session.git, self.tag_format, semver.Version.parse(self.version)
+        lacking = {name: sha for name, sha in repo.remote_tags().items()
+                   if name != self.tag and repo.tag_target(name) is None
+                   and (found := fmt.parse(name)) is not None and semver.Version.parse(found) >= version}
+        present = repo.present_commits(list(lacking.values()))
+        above = sorted(name for name, sha in lacking.items()
+                       if sha in present and (sha == head or repo.is_ancestor(sha, head)))
+        if above:
+            raise VersionRuleError(
+                f"origin has the release tag {above[0]} on this branch's history, which this "
+                f"checkout lacks: releasing {self.version} would go backwards",
+                "nothing was changed; fetch the tags (git fetch --tags origin) and rerun")
 
     def run(self, session: Session) -> None:
         repo = session.git

@@ -21,6 +21,11 @@ from typing import Any
 import pytest
 
 from relbot.api import release
+from relbot.errors import VersionRuleError
+from relbot.gitrepo import GitRepo
+from relbot.release.steps import Push
+from relbot.steps import Session
+from relbot.tags import TagFormat
 from tests.gitfixture import Remote, Repo, released_project, snapshot
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub
@@ -354,3 +359,26 @@ def test_rerun_after_the_push_only_creates_the_github_release_and_never_commits_
     assert remote.git("log", "--format=%s", "v1.0.0..main").count("chore(release)") == 1
     assert remote.git("show", "main:CHANGELOG.md").count("## 1.1.0") == 1
     assert len(fake_github.repo(REPO).releases) == 1
+
+
+def test_push_refuses_a_version_below_a_release_tag_origin_has_on_heads_history(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    """The push's own check, on a checkout whose tags could not be fetched: origin has v1.1.0 on a
+    commit HEAD contains, so releasing 1.0.1 would go backwards; a higher tag elsewhere is fine."""
+    repo, remote = released_project(tmp_path, env, {"branches": ["main"]})
+    released = repo.git("rev-parse", "HEAD")
+    repo.commit("fix: third")
+    repo.git("push", "-q", "origin", "main")
+    session = Session(repo.path, GitRepo(repo.path, repo.env), repo.env)
+    push = Push("main", "v1.0.1", "origin", "1.0.1", TagFormat("v${version}"))
+
+    repo.git("checkout", "-q", "-b", "next")
+    elsewhere = repo.commit("feat!: elsewhere")
+    repo.git("push", "-q", "origin", "next")
+    repo.git("checkout", "-q", "main")
+    remote.git("tag", "v2.0.0", elsewhere)  # another branch's release, not on HEAD's history …
+    push.check(session)  # … is no reason to refuse
+
+    remote.git("tag", "v1.1.0", released)
+    with pytest.raises(VersionRuleError, match=r"release tag v1\.1\.0 on this branch's history"):
+        push.check(session)
