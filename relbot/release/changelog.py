@@ -17,7 +17,7 @@ from relbot.release.commits import ParsedCommit
 
 # The conventionalcommits writer links `#` + [a-z0-9]+ anywhere in a subject, and lower-case
 # `@user` mentions outside backticks; these patterns do the same, byte for byte.
-_ISSUE_IN_SUBJECT = re.compile(r"#(?P<issue>[a-z0-9]+)")
+_ISSUE_IN_SUBJECT = re.compile(r"(?P<owner_repo>\b[\w.-]+/[\w.-]+)?#(?P<issue>[a-z0-9]+)")
 _MENTION_OR_CODE = re.compile(r"`[^`]*`|\B@(?P<user>[a-z0-9](?:-?[a-z0-9/]){0,38})")
 _VERSION_HEADING = re.compile(r"^#{1,3} \[?v?(?P<version>\d+\.\d+\.\d+[^\]\s]*)\]?(?:\(| |$)")
 
@@ -73,7 +73,12 @@ def _collation_key(text: str) -> tuple[tuple[int, str], ...]:
 def _sort_key(commit: ParsedCommit, context: ReleaseContext) -> tuple[tuple[int, str], ...]:
     """The writer sorts a section by scope + subject (as rendered), with localeCompare."""
     subject = commit.subject if commit.type is not None else commit.header
-    return _collation_key((commit.scope or "") + _linkify(subject, context))
+    return _collation_key((_scope(commit) or "") + _linkify(subject, context))
+
+
+def _scope(commit: ParsedCommit) -> str | None:
+    """The scope as the writer shows it: `*` (every scope) is shown as none."""
+    return commit.scope if commit.scope != "*" else None
 
 
 def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) -> list[str]:
@@ -81,7 +86,7 @@ def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) ->
     del context
     notes: list[str] = []
     for commit in commits:
-        scope = f"**{commit.scope}:** " if commit.scope else ""
+        scope = f"**{_scope(commit)}:** " if _scope(commit) else ""
         notes.extend(f"* {scope}{text}" for text in commit.breaking_notes)
     return notes
 
@@ -114,13 +119,13 @@ def _notes_type(commit: ParsedCommit) -> str | None:
 
 
 def _commit_line(commit: ParsedCommit, context: ReleaseContext) -> str:
-    scope = f"**{commit.scope}:** " if commit.scope else ""
+    scope = f"**{_scope(commit)}:** " if _scope(commit) else ""
     subject = commit.subject if commit.type is not None else commit.header
     text = _linkify(subject, context)
     url = context.repository_url
     link = f" ([{commit.short_sha}]({url}/commit/{commit.sha}))" if url else f" ({commit.short_sha})"
-    in_subject = {m["issue"] for m in _ISSUE_IN_SUBJECT.finditer(subject)}
-    others = [r for r in commit.references if r.issue not in in_subject]
+    in_subject = {(m["owner_repo"], m["issue"]) for m in _ISSUE_IN_SUBJECT.finditer(subject)}
+    others = [r for r in commit.references if (r.owner_repo, r.issue) not in in_subject]
     closes = ""
     if others:
         closes = ", closes" + "".join(f" {_issue_link(r.owner_repo, r.issue, context)}" for r in others)
@@ -142,8 +147,10 @@ def _linkify(text: str, context: ReleaseContext) -> str:
     url = context.repository_url
     if not url:
         return text
-    text = _ISSUE_IN_SUBJECT.sub(lambda m: f"[#{m['issue']}]({url}/issues/{m['issue']})", text)
     host = url.rsplit("/", 2)[0]
+    text = _ISSUE_IN_SUBJECT.sub(  # `other/repo#1` is issue 1 of other/repo, not of this repository
+        lambda m: f"[{m.group(0)}]({host}/{m['owner_repo']}/issues/{m['issue']})" if m["owner_repo"]
+        else f"[#{m['issue']}]({url}/issues/{m['issue']})", text)
 
     def user(match: re.Match[str]) -> str:
         name = match["user"]

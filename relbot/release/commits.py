@@ -26,8 +26,11 @@ _HEADER = re.compile(  # a leading space or tab and extra spaces after the colon
     r"(?:\((?P<scope>[^()\r\n]*)\))?"
     r"(?P<bang>!)?: [ \t]*(?P<subject>\S.*)$"
 )
-_GIT_REVERT_HEADER = re.compile(r'^Revert "(?P<header>.+)"\s*$')
-_REVERTS_COMMIT = re.compile(r"This reverts commit (?P<sha>[0-9a-fA-F]{7,40})\b")
+# conventional-commits-parser's revertPattern, as semantic-release applies it to the whole message:
+# git's `Revert "<header>"` (GitHub's squash suffix ` (#12)` then stays in the header) or
+# `revert: <header>`, and, before any other line, `This reverts commit <hash>.`
+_REVERT = re.compile(r'(?:Revert|revert:)\s"?(?P<header>[\s\S]+?)"?\s*This reverts commit (?P<sha>\w*)\.',
+                     re.IGNORECASE)
 _HTML_QUOTE_OPEN = re.compile(r"<(?:blockquote|details)\b", re.IGNORECASE)
 _HTML_QUOTE_CLOSE = re.compile(r"</(?:blockquote|details)>", re.IGNORECASE)
 _REFS_FOOTER_SHA = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
@@ -131,7 +134,7 @@ def parse_commit(
     header = message if newline < 0 else message[:newline]
     # The body is only copied out when a footer could matter (a revert or a note keyword).
     has_note = newline >= 0 and any(message.find(k, newline) >= 0 for k in keywords)
-    is_revert = header[:6] in ("Revert", "revert")
+    is_revert = header.lstrip(" \t")[:6].lower() == "revert"
     rest = message[newline + 1 :] if newline >= 0 and (has_note or is_revert) else ""
     is_merge = len(raw.parents) > 1
     match = _HEADER.match(header)
@@ -139,7 +142,7 @@ def parse_commit(
     revert = None
     if is_revert:
         footers = split_body_and_footers(rest, keywords)[1]
-        revert = _find_revert(header, match, rest, footers)
+        revert = _find_revert(message, match, footers)
     notes: tuple[str, ...] = ()
     written = body_notes(rest, keywords) if has_note else ()  # unquoted column-0 keyword lines
     if written:  # a trailing footer keeps its own text (continuation lines as written)
@@ -243,30 +246,23 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 
 def _find_revert(
-    header: str, match: re.Match[str] | None, rest: str, footers: tuple[Footer, ...]
+    message: str, match: re.Match[str] | None, footers: tuple[Footer, ...]
 ) -> RevertRef | None:
-    git_form = _GIT_REVERT_HEADER.match(header)
-    if git_form is not None:
-        target = git_form["header"]
-    elif match is not None and match["type"].lower() == "revert" and match["scope"] is None \
-            and match["bang"] is None:  # `revert(scope): x` names no commit for semantic-release either
-        target = match["subject"].strip()
-        if len(target) >= 2 and target[0] == target[-1] == '"':
-            target = target[1:-1]
-    else:
+    """What a revert says it reverts, as semantic-release reads it; also the Conventional Commits
+    FAQ's `revert: <header>` with a `Refs: <hash>` footer, which semantic-release does not read."""
+    found = _REVERT.match(message.lstrip(" \t"))
+    if found is not None:
+        return RevertRef(header=found["header"].strip(), sha=found["sha"])
+    if match is None or match["type"].lower() != "revert" or match["scope"] is not None \
+            or match["bang"] is not None:  # `revert(scope): x` names no commit for semantic-release either
         return None
-    sha_match = _REVERTS_COMMIT.search(rest)
-    sha = sha_match["sha"].lower() if sha_match else None
-    if sha is None:
-        for footer in footers:
-            if footer.token.lower() == "refs":
-                found = _REFS_FOOTER_SHA.search(footer.value)
-                if found:
-                    sha = found.group(0).lower()
-                    break
-    if sha is None:
-        return None  # names no commit: a plain `revert` type, as semantic-release reads it
-    return RevertRef(header=target, sha=sha)
+    for footer in footers:
+        if footer.token.lower() == "refs" and (sha := _REFS_FOOTER_SHA.search(footer.value)):
+            target = match["subject"].strip()
+            if len(target) >= 2 and target[0] == target[-1] == '"':
+                target = target[1:-1]
+            return RevertRef(header=target, sha=sha.group(0))
+    return None  # names no commit: a plain `revert` type, as semantic-release reads it
 
 
 def find_references(message: str) -> tuple[Reference, ...]:

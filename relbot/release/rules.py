@@ -115,44 +115,28 @@ class Decider:
 
 
 def cancel_reverts(commits: Sequence[ParsedCommit]) -> tuple[list[ParsedCommit], list[ParsedCommit]]:
-    """Drop reverts whose target is in the same range, and their targets.
+    """Drop reverts whose target is in the same range, and their targets, as semantic-release's
+    filter does: the target is an older commit whose header and full hash are exactly those the
+    revert names. A short hash, or GitHub's `Revert "x" (#12)` header, cancels nothing (the revert
+    then counts on its own, as a patch).
 
     `commits` is newest first, as git log gives them. A revert of a revert is handled newest first,
     so the original change is restored. Returns (kept, cancelled).
     """
     if not any(commit.revert is not None for commit in commits):
         return list(commits), []
-    by_sha = {commit.sha: index for index, commit in enumerate(commits)}
-    by_header: dict[str, list[int]] = {}
-    for index, commit in enumerate(commits):
-        by_header.setdefault(commit.header, []).append(index)
     cancelled: set[int] = set()
     for index, commit in enumerate(commits):
-        if commit.revert is None or index in cancelled:
+        revert = commit.revert
+        if revert is None or index in cancelled:
             continue
-        target = _find_target(commits, index, cancelled, by_sha, by_header)
+        target = next((i for i in range(index + 1, len(commits)) if i not in cancelled
+                       and commits[i].sha == revert.sha and commits[i].header == revert.header), None)
         if target is not None:
             cancelled.update((index, target))
     kept = [c for i, c in enumerate(commits) if i not in cancelled]
     dropped = [c for i, c in enumerate(commits) if i in cancelled]
     return kept, dropped
-
-
-def _find_target(
-    commits: Sequence[ParsedCommit], index: int, cancelled: set[int],
-    by_sha: dict[str, int], by_header: dict[str, list[int]],
-) -> int | None:
-    revert = commits[index].revert
-    if revert is None:
-        return None
-    if revert.sha is None:
-        candidates = by_header.get(revert.header, [])
-        return next((i for i in candidates if i > index and i not in cancelled), None)
-    if len(revert.sha) == 40:
-        found = by_sha.get(revert.sha)
-        return found if found is not None and found > index and found not in cancelled else None
-    return next((i for i in range(index + 1, len(commits))
-                 if i not in cancelled and commits[i].sha.startswith(revert.sha)), None)
 
 
 def analyze(commits: Sequence[Commit], custom: Sequence[ReleaseRule] = ()) -> Analysis:

@@ -94,7 +94,11 @@ class GitRunner:
             self("revert", "--no-edit", sha)
             return
         self("revert", "--no-commit", sha)
-        message = f"revert: {header}\n\nThis reverts commit {sha}.\n"
+        message = {
+            "type": f"revert: {header}\n\nThis reverts commit {sha}.\n",
+            "github": f'Revert "{header}" (#{int(sha[:4], 16)})\n\nThis reverts commit {sha}.\n',
+            "short": f'Revert "{header}"\n\nThis reverts commit {sha[:7]}.\n',
+        }[form]
         self("commit", "--quiet", "--file=-", stdin=message)
 
     def tag(self, name: str, annotated: bool, note: str | None) -> None:

@@ -42,12 +42,17 @@ class Commit:
     deviation: str | None = None  # which documented difference `message` exercises
 
 
+RevertForm = Literal["git", "type", "github", "short"]
+REVERT_VARIANTS: tuple[RevertForm, ...] = ("git", "github", "short")
+
+
 @dataclass(frozen=True)
 class Revert:
-    """`git revert` of the commit at steps[target]: git's message or the `revert:` type form."""
+    """`git revert` of the commit at steps[target]: git's message, the `revert:` type form, GitHub's
+    Revert button squash-merged (`Revert "<header>" (#N)`), or git's form naming a short hash."""
 
     target: int
-    form: Literal["git", "type"]
+    form: RevertForm
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,10 @@ class _Drawer:
             if roll < 0.08 and candidates:
                 target = self.rng.choice(candidates)
                 self.reverted.add(target)
-                self._add(Revert(target, self.rng.choice(("git", "type"))))
+                form: RevertForm = self.rng.choice(("git", "type"))
+                if form == "git":  # the variant by the target, so the seeded draws stay the same
+                    form = REVERT_VARIANTS[target % 3]
+                self._add(Revert(target, form))
             elif roll < 0.13 and 4 <= self.budget < MAX_COMMITS:
                 self._side_branch()
             else:

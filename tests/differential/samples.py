@@ -43,6 +43,9 @@ MINOR_RELEASE: tuple[Step, ...] = (
     Commit("fix: handle network timeouts (#14)"),
     Commit("chore(deps): bump semver to 3.0.2"),
     Revert(1, "git"),
+    Commit("fix(*): time out every request after 30 s"),  # the writer shows no `*` scope
+    Revert(8, "github"),  # GitHub's Revert button, squash-merged: cancels nothing
+    Revert(3, "short"),  # a short hash: cancels nothing
 )
 
 MAJOR_RELEASE: tuple[Step, ...] = (

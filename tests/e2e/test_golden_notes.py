@@ -67,7 +67,12 @@ def reverts(repo: Repo) -> None:
     feature = repo.commit("feat: short-lived idea")
     repo.git("revert", "--no-edit", feature)
     repo.commit("revert: fix: a fix that never shipped")
-    repo.commit("fix: the real fix")
+    real = repo.commit("fix: the real fix")
+    repo.commit("fix(*): time out every request after 30 s")
+    # GitHub's Revert button, squash-merged: its PR suffix stays in the header, so semantic-release
+    # (and relbot) cancel nothing and list it; a short hash cancels nothing either
+    repo.commit(f'Revert "fix: the real fix" (#12)\n\nThis reverts commit {real}.')
+    repo.commit(f'Revert "fix(*): time out every request after 30 s"\n\nThis reverts commit {real[:7]}.')
 
 
 def custom_types(repo: Repo) -> None:

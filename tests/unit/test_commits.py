@@ -477,7 +477,7 @@ def test_merge_commits(
         ),
         pytest.param(
             'revert: "feat: add x"\n\nThis reverts commit ABCDEF1.', "revert",
-            RevertRef("feat: add x", "abcdef1"),
+            RevertRef("feat: add x", "ABCDEF1"),  # as written: semantic-release compares it exactly
             id="revert-type-quoted-upper-sha",
         ),
         pytest.param(
@@ -493,6 +493,19 @@ def test_merge_commits(
             id="refs-footer-mixed",
         ),
         pytest.param("revert: feat: add x", "revert", None, id="no-sha-is-a-plain-revert-type"),
+        pytest.param(  # GitHub's Revert button, squash-merged: the PR suffix stays in the header
+            f'Revert "feat: add x (#12)" (#13)\n\nThis reverts commit {SHA_A}.', None,
+            RevertRef('feat: add x (#12)" (#13)', SHA_A), id="github-revert-button-squashed",
+        ),
+        pytest.param(
+            f' Revert "feat: add x"\n\nThis reverts commit {SHA_A}.', None,
+            RevertRef("feat: add x", SHA_A), id="git-form-leading-space",
+        ),
+        pytest.param(  # another line before git's sentence: semantic-release's pattern spans it
+            f'Revert "feat: add x"\n\nIt broke the build.\nThis reverts commit {SHA_A}.', None,
+            RevertRef('feat: add x"\n\nIt broke the build.', SHA_A), id="git-form-with-a-reason-first",
+        ),
+
         pytest.param(
             'Revert "Revert "feat: add x""\n\nThis reverts commit abcdef1.', None,
             RevertRef('Revert "feat: add x"', "abcdef1"), id="revert-of-revert",
@@ -510,6 +523,11 @@ def test_reverts(message: str, ctype: str | None, revert: RevertRef | None) -> N
     assert commit.type == ctype
     assert commit.revert == revert
     assert not commit.breaking
+
+
+def test_git_revert_naming_no_commit_is_not_a_conventional_commit() -> None:
+    result = parse_commit(raw('Revert "feat: add x" (#13)\n\nIt broke the build.'))
+    assert isinstance(result, Unparsed)
 
 
 def test_git_revert_without_a_commit_reference_is_not_conventional() -> None:

@@ -198,14 +198,21 @@ def _cancel_cases() -> list[object]:
     by_prefix = revert_of(FEAT, sha_len=7)
     git_form = revert_of(FEAT, git_form=True)
     by_header = pc("revert: feat: add x")  # names no commit: a plain `revert` type, no release
-    refs_form = pc(f"revert: feat: add x\n\nRefs: {FEAT.sha[:7]}")
+    refs_form = pc(f"revert: feat: add x\n\nRefs: {FEAT.sha}")
+    refs_short = pc(f"revert: feat: add x\n\nRefs: {FEAT.sha[:7]}")
+    button = pc(f'Revert "feat: add x" (#12)\n\nThis reverts commit {FEAT.sha}.')
+    other_header = pc(f"revert: feat: add y\n\nThis reverts commit {FEAT.sha}.")
     out_of_range = pc("revert: feat: add w\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.")
     other_sha = pc("revert: feat: add x\n\nThis reverts commit 0123456.")
     r1 = revert_of(FEAT, git_form=True)
     r2 = revert_of(r1, git_form=True)
     return [
         pytest.param([by_sha, FEAT], RT.NONE, [], [by_sha, FEAT], id="same-range-by-sha"),
-        pytest.param([by_prefix, FEAT], RT.NONE, [], [by_prefix, FEAT], id="same-range-by-sha-prefix"),
+        # semantic-release cancels on the exact header and full hash only; the revert is a patch
+        pytest.param([by_prefix, FEAT], RT.MINOR, [by_prefix, FEAT], [], id="short-hash-cancels-nothing"),
+        pytest.param([button, FEAT], RT.MINOR, [button, FEAT], [], id="github-button-pr-suffix"),
+        pytest.param([other_header, FEAT], RT.MINOR, [other_header, FEAT], [], id="header-must-match"),
+        pytest.param([refs_short, FEAT], RT.MINOR, [refs_short, FEAT], [], id="refs-short-hash"),
         pytest.param([git_form, FEAT], RT.NONE, [], [git_form, FEAT], id="git-form-by-sha"),
         pytest.param([by_header, FEAT], RT.MINOR, [by_header, FEAT], [], id="no-sha-is-no-revert"),
         pytest.param([refs_form, FEAT], RT.NONE, [], [refs_form, FEAT], id="refs-footer-form"),
