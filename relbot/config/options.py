@@ -177,5 +177,6 @@ class Config:
     github: GithubOptions | None = None
     values: ValuesOptions | None = None
     version_files: tuple[tuple[str, str], ...] = ()  # (path, dotted key)
+    npm_root: str = "."  # @semantic-release/npm's `pkgRoot`: where its package.json is
     source: str = "defaults"
     warnings: tuple[str, ...] = ()

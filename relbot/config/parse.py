@@ -8,6 +8,7 @@ Finding and reading the file is `relbot.config.files`' job.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Any
 
 from relbot.config.options import (
@@ -23,6 +24,7 @@ from relbot.config.options import (
     GIT,
     GITHUB,
     NOTES,
+    NPM,
     PLUGIN_KEYS,
     SHARED_KEYS,
     STEP_PLUGINS,
@@ -93,6 +95,7 @@ class _Parser:
             github=self._github(options[GITHUB]) if GITHUB in options else None,
             values=parse_values(data.get("values"), self.fail, self.warn),
             version_files=parse_version_files(data.get("versionFiles"), self.fail),
+            npm_root=self._pkg_root(options.get(NPM, {})),
             source=self.source,
         )
         self._cross_check(config)
@@ -291,6 +294,14 @@ class _Parser:
             file=self._opt_str(opts, "changelogFile", f"{path}.changelogFile") or "CHANGELOG.md",
             title=self._opt_str(opts, "changelogTitle", f"{path}.changelogTitle"),
         )
+
+    def _pkg_root(self, opts: Mapping[str, Any]) -> str:
+        root = opts.get("pkgRoot", ".")
+        if not isinstance(root, str) or not root.strip() or PurePosixPath(root).is_absolute() \
+                or ".." in PurePosixPath(root).parts:
+            raise self.fail(f"plugins[{NPM}].pkgRoot", "must be a directory inside the repository",
+                            "write it relative to the repository root, e.g. \"dist\"")
+        return PurePosixPath(root).as_posix()
 
     def _git(self, opts: Mapping[str, Any]) -> GitOptions:
         path = f"plugins[{GIT}]"

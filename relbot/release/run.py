@@ -21,7 +21,7 @@ from relbot.model import Branch, LastRelease, NextRelease
 from relbot.release import history
 from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
 from relbot.release.version import VersionPlan, notes_for_tag, plan_for, release_date
-from relbot.release.versionfiles import VersionFile
+from relbot.release.versionfiles import VersionFile, npm_files
 from relbot.release.versioning import resolve_branch
 from relbot.remotes import GitHubTarget, find_target
 from relbot.steps import Progress, Session
@@ -209,9 +209,9 @@ def _texts(repo: GitRepo, config: Config, version_files: tuple[VersionFile, ...]
 
 def _version_files(cfg: Config, root: Path) -> list[VersionFile]:
     entries = [VersionFile(path, key) for path, key in cfg.version_files]
-    if NPM in cfg.plugins and (root / "package.json").exists() and \
-            all(e.path != "package.json" for e in entries):
-        entries.append(VersionFile("package.json", "version"))
+    if NPM in cfg.plugins:
+        named = {e.path for e in entries}
+        entries += [e for e in npm_files(root, cfg.npm_root) if e.path not in named]
     return entries
 
 

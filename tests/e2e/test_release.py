@@ -249,3 +249,62 @@ def test_dry_run_behind_origin_shows_the_plan_and_fails_like_the_real_run(
     assert error in dry.stderr
     assert error in real.stderr
     assert remote.git("tag", "-l", "v1.1.0") == ""
+
+
+NPM_CONFIG = {"branches": ["main"], "plugins": [
+    "@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator",
+    ["@semantic-release/npm", {"npmPublish": False}], "@semantic-release/git"]}
+LOCK_V3 = ('{\n  "name": "widget",\n  "version": "1.0.0",\n  "lockfileVersion": 3,\n  "requires": true,\n'
+           '  "packages": {\n    "": {\n      "name": "widget",\n      "version": "1.0.0",\n'
+           '      "dependencies": {\n        "left-pad": "1.3.0"\n      }\n    },\n'
+           '    "node_modules/left-pad": {\n      "version": "1.3.0"\n    }\n  }\n}\n')
+SHRINKWRAP_V1 = ('{\n  "name": "widget",\n  "version": "1.0.0",\n  "lockfileVersion": 1,\n'
+                 '  "dependencies": {\n    "left-pad": {\n      "version": "1.3.0"\n    }\n  }\n}\n')
+
+
+def test_npm_release_versions_package_json_and_its_lock_files_as_npm_version_does(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    """@semantic-release/npm runs `npm version`, which writes package.json, package-lock.json
+    (top level and the root package of lockfileVersion 2/3) and npm-shrinkwrap.json; the
+    dependencies' own `version` keys stay as they are, and so does every other byte."""
+    remote = Remote(make_bare(tmp_path, env), env)
+    repo = make_repo(tmp_path, env)
+    repo.git("remote", "add", "origin", str(remote.bare))
+    repo.commit("feat: first", {".releaserc.json": json.dumps(NPM_CONFIG), "package.json": PACKAGE,
+                                "package-lock.json": LOCK_V3, "npm-shrinkwrap.json": SHRINKWRAP_V1})
+    repo.tag("v1.0.0")
+    repo.commit("feat: second")
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+
+    done = relbot(repo, "release")
+
+    assert done.returncode == 0, done.stderr
+    assert remote.git("show", "main:package.json") + "\n" == PACKAGE.replace("1.0.0", "1.1.0")
+    lock = LOCK_V3.replace('"widget",\n  "version": "1.0.0"', '"widget",\n  "version": "1.1.0"').replace(
+        '"widget",\n      "version": "1.0.0"', '"widget",\n      "version": "1.1.0"')
+    assert remote.git("show", "main:package-lock.json") + "\n" == lock
+    assert '"version": "1.3.0"' in lock
+    assert remote.git("show", "main:npm-shrinkwrap.json") + "\n" == SHRINKWRAP_V1.replace(
+        '"widget",\n  "version": "1.0.0"', '"widget",\n  "version": "1.1.0"')
+    assert repo.git("show", "--stat", "--format=", "HEAD").count("|") == 3
+
+
+def test_npm_pkg_root_versions_the_package_there(tmp_path: Path, env: dict[str, str]) -> None:
+    config = {**NPM_CONFIG, "plugins": [
+        "@semantic-release/commit-analyzer", ["@semantic-release/npm", {"pkgRoot": "pkg"}],
+        ["@semantic-release/git", {"assets": ["pkg/package.json"]}]]}
+    remote = Remote(make_bare(tmp_path, env), env)
+    repo = make_repo(tmp_path, env)
+    repo.git("remote", "add", "origin", str(remote.bare))
+    root_package = PACKAGE.replace("1.0.0", "0.0.0-development")
+    repo.commit("feat: first", {".releaserc.json": json.dumps(config), "package.json": root_package,
+                                "pkg/package.json": PACKAGE})
+    repo.tag("v1.0.0")
+    repo.commit("fix: second")
+    repo.git("push", "-q", "origin", "main", "v1.0.0")
+
+    done = relbot(repo, "release")
+
+    assert done.returncode == 0, done.stderr
+    assert remote.git("show", "main:pkg/package.json") + "\n" == PACKAGE.replace("1.0.0", "1.0.1")
+    assert remote.git("show", "main:package.json") + "\n" == root_package

@@ -250,6 +250,8 @@ def rules(*entries: object) -> dict[str, Any]:
         pytest.param({"plugins": [ANALYZER, [CHANGELOG, {"changelogFile": ["a"]}]]},
                      f"plugins[{CHANGELOG}].changelogFile", id="changelog-file"),
         pytest.param({"extends": "@acme/release-config"}, "extends", id="extends"),
+        pytest.param({"plugins": [ANALYZER, ["@semantic-release/npm", {"pkgRoot": "../elsewhere"}]]},
+                     "plugins[@semantic-release/npm].pkgRoot", id="npm-pkg-root-outside"),
     ],
 )
 def test_errors_name_the_json_path(data: dict[str, Any], path: str) -> None:
