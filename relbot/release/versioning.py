@@ -178,28 +178,30 @@ def _prerelease(
 
 
 def _check_range(version: str, branch: Branch, last: str | None, existing: list[str]) -> None:
+    if branch.type is BranchType.MAINTENANCE:
+        low, high = maintenance_range(branch, last, existing)
+        if not low <= semver.Version.parse(version) < high:
+            raise VersionRuleError(
+                f"the next version {version} is out of range for maintenance branch {branch.name!r}: "
+                f"based on the releases published on other branches, it can only release versions "
+                f">={low} <{high}",
+                "a maintenance branch takes the changes that stay in its range (fixes, for x.y.x): "
+                "reword the commit as a fix if it is one, or release the feature or breaking change "
+                "from a release branch")
     if version in existing:
         raise TagExistsError(
             f"the next version {version} is already tagged (on another branch or commit)",
             "release from the branch that has the newer versions, or merge it into this one; "
             "never delete a published tag", version)
-    if branch.type is not BranchType.MAINTENANCE:
-        return
-    parsed = semver.Version.parse(version)
-    if last is not None:
-        newer = [v for v in map(semver.Version.parse, existing)
-                 if not v.prerelease and v > semver.Version.parse(last)]
-        if newer and parsed >= min(newer):
-            raise VersionRuleError(
-                f"the next version {version} of maintenance branch {branch.name!r} is not below "
-                f"{min(newer)}, which is already released from another branch",
-                "a maintenance branch can only release versions between its last release and "
-                "the next existing one: reword the commit as a fix, or release it from main",
-            )
-    if not _in_range(parsed, branch):
-        raise VersionRuleError(
-            f"the next version {version} is outside the range {branch.range_text} of "
-            f"maintenance branch {branch.name!r}",
-            "a maintenance branch only takes changes that stay in its range: release the feature "
-            "or breaking change from a release branch, or reword the commit as a fix",
-        )
+
+
+def maintenance_range(branch: Branch, last: str | None, existing: Iterable[str]) -> tuple[
+        semver.Version, semver.Version]:
+    """The versions a maintenance branch can release, as semantic-release derives them: from its
+    name's range, capped below the lowest release above the branch's last one (released from
+    another branch)."""
+    low = semver.Version.parse(branch.range_min or "0.0.0")
+    high = semver.Version.parse(branch.range_max or f"{low.major + 1}.0.0")
+    floor = semver.Version.parse(last) if last is not None else low
+    newer = [v for v in map(semver.Version.parse, existing) if not v.prerelease and v > floor]
+    return low, min([high, *newer])

@@ -133,7 +133,8 @@ def test_maintenance_range_violation_is_an_error_naming_the_range(repo: Repo) ->
     repo.commit("feat: not allowed here")
     done = version(repo)
     assert done.returncode == 6
-    assert "1.3.0 is outside the range >=1.2.0 <1.3.0 of maintenance branch '1.2.x'" in done.stderr
+    assert ("1.3.0 is out of range for maintenance branch '1.2.x': based on the releases published "
+            "on other branches, it can only release versions >=1.2.0 <1.3.0") in done.stderr
 
 
 def test_revert_in_same_range_cancels_both(repo: Repo) -> None:

@@ -351,6 +351,18 @@ def test_next_version_outside_maintenance_range(
 
 
 def test_maintenance_version_already_released_elsewhere() -> None:
-    with pytest.raises(VersionRuleError):
+    with pytest.raises(VersionRuleError, match=r"can only release versions >=1\.0\.0 <1\.5\.0"):
         next_version("1.4.0", MINOR, branch("1.x"), existing=["1.4.0", "1.5.0", "2.0.0"],
                      latest_release="1.4.0")
+
+
+def test_maintenance_branch_says_its_range_when_the_next_version_is_tagged_elsewhere() -> None:
+    """2.7.x cut at v2.7.0 while main released v2.8.0: a feat says the range, not "2.8.0 is
+    already tagged, merge it" (merging main into a maintenance branch is never the fix)."""
+    with pytest.raises(VersionRuleError) as info:
+        next_version("2.7.0", MINOR, branch("2.7.x"), existing=["2.7.0", "2.8.0"],
+                     latest_release="2.7.0")
+    assert "out of range for maintenance branch '2.7.x'" in info.value.message
+    assert ">=2.7.0 <2.8.0" in info.value.message
+    assert "merge" not in info.value.hint
+    assert next_version("2.7.0", PATCH, branch("2.7.x"), existing=["2.7.0", "2.8.0"]).version == "2.7.1"
