@@ -41,17 +41,43 @@ def _workflow_command(line: str) -> None:
     click.echo(line, err=_STDOUT["json"])
 
 
+_DIRECTORY_HELP = "Run in this repository directory instead of the current one."
+_CONFIG_HELP = "Read the configuration from this file instead of .releaserc*."
+_VERBOSE_HELP = "Show every commit, the rule applied and why each breaking-change line counts or not."
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="relbot")
-@click.option("-C", "directory", type=click.Path(path_type=Path), default=Path(),
-              help="Run in this repository directory instead of the current one.")
-@click.option("--config", "config", type=click.Path(path_type=Path), default=None,
-              help="Read the configuration from this file instead of .releaserc*.")
-@click.option("-v", "--verbose", count=True, help="Show every commit and the rule applied.")
+@click.option("-C", "directory", type=click.Path(path_type=Path), default=Path(), help=_DIRECTORY_HELP)
+@click.option("--config", "config", type=click.Path(path_type=Path), default=None, help=_CONFIG_HELP)
+@click.option("-v", "--verbose", count=True, help=_VERBOSE_HELP)
 @click.pass_context
 def cli(ctx: click.Context, directory: Path, config: Path | None, verbose: int) -> None:
     """Conventional Commits releases and GitOps image-tag updates."""
     ctx.obj = Context(directory, config, verbose)
+
+
+def _set_global(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """A callback that writes a global option given after the subcommand into the run's Context."""
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        obj = ctx.find_object(Context)
+        if obj is None or value is None or value == 0:
+            return
+        if name == "verbose":
+            obj.verbose += int(value)
+        else:
+            setattr(obj, name, value)
+    return callback
+
+
+def global_options(func: F) -> F:
+    """`-C`, `--config` and `-v` after the subcommand too (`relbot version -v`), as before it."""
+    func = click.option("-C", "directory", type=click.Path(path_type=Path), default=None,
+                        expose_value=False, callback=_set_global("directory"), help=_DIRECTORY_HELP)(func)
+    func = click.option("--config", type=click.Path(path_type=Path), default=None, expose_value=False,
+                        callback=_set_global("config"), help=_CONFIG_HELP)(func)
+    return click.option("-v", "--verbose", count=True, expose_value=False,
+                        callback=_set_global("verbose"), help=_VERBOSE_HELP)(func)
 
 
 def branch_option(func: F) -> F:
@@ -60,6 +86,7 @@ def branch_option(func: F) -> F:
 
 
 @cli.command("version")
+@global_options
 @branch_option
 @click.option("--tag", "print_tag", is_flag=True, help="Print the tag instead of the version.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object with the details.")
@@ -76,13 +103,14 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
         click.echo(plan.tag if print_tag else plan.version)
     if plan.released:
         obj.say(f"{plan.tag}: {plan.rule}")
+    elif strict:  # the error says the reason; once
+        raise NoReleaseError(plan.reason, "--strict makes 'no release' an error; drop it to exit 0")
     else:
         obj.say(plan.reason)
-        if strict:
-            raise NoReleaseError(plan.reason, "--strict makes 'no release' an error; drop it to exit 0")
 
 
 @cli.command("changelog")
+@global_options
 @branch_option
 @click.option("--full", is_flag=True, help="Regenerate the whole changelog from every release tag.")
 @pass_ctx
@@ -108,6 +136,7 @@ def strict_option(func: F) -> F:
 
 
 @cli.command("release")
+@global_options
 @branch_option
 @click.option("--dry-run", is_flag=True,
               help="Print the whole plan (notes, diffs, commit, tag, push, release); change nothing.")
@@ -126,6 +155,7 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
 
 
 @cli.command("bump-values")
+@global_options
 @click.argument("files", nargs=-1)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Set a value by path (a.b[0].c, yq's .a.b); VALUE may hold ${version}.")
@@ -180,30 +210,10 @@ def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
     plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say,
                         with_notes=with_notes)
     if obj.verbose:
-        _explain(obj, plan)
+        from relbot.reports import explain  # noqa: PLC0415
+
+        explain(plan, obj.say)
     return plan
-
-
-def _explain(obj: Context, plan: Any) -> None:
-    from relbot.release.commits import Unparsed  # noqa: PLC0415
-    from relbot.release.rules import decide  # noqa: PLC0415
-
-    analysis = plan.analysis
-    obj.say(f"branch {plan.branch} ({plan.branch_type}); last release: "
-            f"{plan.previous_tag or 'none'}; {len(plan.commits)} commits since")
-    if analysis is None:
-        return
-    cancelled = {c.sha for c in analysis.cancelled}
-    for commit in plan.commits:
-        if isinstance(commit, Unparsed):
-            obj.say(f"  {commit.sha[:7]} ignored ({commit.reason}): {commit.header}")
-        elif commit.sha in cancelled:
-            obj.say(f"  {commit.short_sha} cancelled by a revert in the same range: {commit.header}")
-        elif commit in analysis.ignored:
-            obj.say(f"  {commit.short_sha} skipped ([skip release]): {commit.header}")
-        else:
-            decision = decide(commit, plan.config.release_rules)
-            obj.say(f"  {commit.short_sha} {decision.bump.label:<5} ({decision.rule}): {commit.header}")
 
 
 def main() -> None:

@@ -13,8 +13,11 @@ from relbot import ghactions, gitauth
 from relbot.config.files import load_config
 from relbot.errors import GitError, RelbotError
 from relbot.gitrepo import GitRepo, open_repo
+from relbot.release.commits import Unparsed, breaking_lines
 from relbot.release.plan import plan_json, render_plan
+from relbot.release.rules import decide
 from relbot.release.run import ReleaseResult, release
+from relbot.release.version import VersionPlan
 from relbot.steps import render_steps, steps_json
 from relbot.values.plan import BumpOptions, BumpResult, bump_values
 
@@ -26,6 +29,29 @@ def mask_token(env: dict[str, str], command: Command) -> None:
     token = gitauth.find_token(env)
     if token is not None and ghactions.in_actions(env):
         command(ghactions.add_mask(token.value))
+
+
+def explain(plan: VersionPlan, say: Callable[[str], None]) -> None:
+    """`-v`: every commit since the last release, the rule it met, and each line that looked like
+    a breaking change with why it counted or not."""
+    analysis = plan.analysis
+    say(f"branch {plan.branch} ({plan.branch_type}); last release: "
+        f"{plan.previous_tag or 'none'}; {len(plan.commits)} commits since")
+    if analysis is None:
+        return
+    cancelled = {c.sha for c in analysis.cancelled}
+    for commit in plan.commits:
+        if isinstance(commit, Unparsed):
+            say(f"  {commit.sha[:7]} ignored ({commit.reason}): {commit.header}")
+        elif commit.sha in cancelled:
+            say(f"  {commit.short_sha} cancelled by a revert in the same range: {commit.header}")
+        elif commit in analysis.ignored:
+            say(f"  {commit.short_sha} skipped ([skip release]): {commit.header}")
+        else:
+            decision = decide(commit, plan.config.release_rules)
+            say(f"  {commit.short_sha} {decision.bump.label:<5} ({decision.rule}): {commit.header}")
+        for line, counts, why in breaking_lines(commit.message, plan.config.note_keywords):
+            say(f"      {'breaking' if counts else 'not breaking'}: {line.strip()[:72]!r} ({why})")
 
 
 def error_json(exc: RelbotError) -> str:
@@ -41,7 +67,8 @@ def run_release(directory: Path, config_path: Path | None, branch: str | None, d
     mask_token(env, command)
     try:
         result = release(directory, config_path=config_path, branch=branch, dry_run=dry_run, env=env,
-                         say=say, strict=strict)
+                         say=say, strict=strict,
+                         on_plan=(lambda plan: explain(plan, say)) if verbose else lambda _p: None)
     except RelbotError as exc:
         if as_json:
             yield error_json(exc)

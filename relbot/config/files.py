@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from relbot.config.options import CONFIG_FILES, JS_CONFIG_FILES, Config
+from relbot.config.options import CONFIG_FILES, CONFIG_HINT, JS_CONFIG_FILES, Config
 from relbot.config.parse import parse_config
 from relbot.errors import ConfigError
 
@@ -63,7 +63,7 @@ def load_text(text: str, filename: str) -> dict[str, Any]:
         data = _parse_json(text, filename)
         release = data.get("release", {})
         if not isinstance(release, dict):
-            raise ConfigError(f"{filename}: `release` must be an object", "see .releaserc.example.json")
+            raise ConfigError(f"{filename}: `release` must be an object", CONFIG_HINT)
         return release
     if name.endswith(".json"):
         return _parse_json(text, filename)

@@ -75,6 +75,9 @@ PLUGIN_KEYS: dict[str, frozenset[str]] = {
     NPM: frozenset({"npmPublish", "pkgRoot", "tarballDir"}),
 }
 SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
+CONFIG_HINT = ("every option relbot reads is in the Configuration table of its README: "
+               "https://github.com/relbot/relbot#configuration")
+
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
     "": TOP_LEVEL_KEYS - {"extends"} - set(STEP_PLUGINS),  # step options: plugin options, placed up

@@ -7,14 +7,15 @@ Finding and reading the file is `relbot.config.files`' job.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
 from relbot.config.options import (
     ANALYZER,
     CHANGELOG,
     CLI_ONLY_KEYS,
+    CONFIG_HINT,
     DEFAULT_ASSETS,
     DEFAULT_BRANCHES,
     DEFAULT_MESSAGE,
@@ -55,7 +56,7 @@ class _Parser:
         self.source = source
         self.warnings: list[str] = []
 
-    def fail(self, path: str, message: str, hint: str = "see .releaserc.example.json") -> ConfigError:
+    def fail(self, path: str, message: str, hint: str = CONFIG_HINT) -> ConfigError:
         return ConfigError(f"{self.source}: {path}: {message}", hint)
 
     def warn(self, path: str, message: str) -> None:
@@ -297,11 +298,11 @@ class _Parser:
 
     def _pkg_root(self, opts: Mapping[str, Any]) -> str:
         root = opts.get("pkgRoot", ".")
-        if not isinstance(root, str) or not root.strip() or PurePosixPath(root).is_absolute() \
-                or ".." in PurePosixPath(root).parts:
+        if not isinstance(root, str) or not root.strip() or posixpath.isabs(root) \
+                or ".." in root.split("/"):
             raise self.fail(f"plugins[{NPM}].pkgRoot", "must be a directory inside the repository",
                             "write it relative to the repository root, e.g. \"dist\"")
-        return PurePosixPath(root).as_posix()
+        return posixpath.normpath(root)
 
     def _git(self, opts: Mapping[str, Any]) -> GitOptions:
         path = f"plugins[{GIT}]"

@@ -205,6 +205,52 @@ def body_notes(text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
     return tuple(notes)
 
 
+def breaking_lines(message: str, note_keywords: Sequence[str] = DEFAULT_NOTE_KEYWORDS
+                   ) -> tuple[tuple[str, bool, str], ...]:
+    """Every line of a message that looks like a breaking change, whether it counts, and why:
+    (line, counts, reason), for `-v`. The header's `!` counts; in the body, exactly the lines
+    `body_notes` reads."""
+    keywords = tuple(note_keywords)
+    lines = message.replace("\r\n", "\n").strip("\n").split("\n")
+    found: list[tuple[str, bool, str]] = []
+    header = _HEADER.match(lines[0])
+    if header is not None and header["bang"]:
+        found.append((lines[0], True, "`!` before the colon of the header"))
+    words = {re.sub(r"[\s-]+", " ", k).lower() for k in keywords}
+    quoted = 0
+    for line in lines[1:]:
+        quoted += len(_HTML_QUOTE_OPEN.findall(line)) - len(_HTML_QUOTE_CLOSE.findall(line))
+        if not any(word in re.sub(r"[\s-]+", " ", line).lower() for word in words):
+            continue
+        found.append((line, *_why_breaking(line, keywords, quoted > 0)))
+    return tuple(found)
+
+
+def _why_breaking(line: str, keywords: tuple[str, ...], in_html_quote: bool) -> tuple[bool, str]:
+    if in_html_quote:
+        return False, "inside an HTML <blockquote> or <details> block: quoted notes"
+    keyword = next((k for k in keywords if line.startswith(f"{k}:")), None)
+    if keyword is not None:
+        return True, f"`{keyword}:` at column 0"
+    stripped = line.lstrip()
+    reasons = (
+        (line[:1] in (" ", "\t"), "indented"),
+        (stripped[:1] == ">", "quoted with `>`"),
+        (stripped[:1] in ("*", "-", "+") and stripped[1:2] == " ", "a list item"),
+        (stripped[:1] == "#", "a Markdown heading"),
+        (stripped[:1] == "|", "`|`-prefixed (a table or pasted block)"),
+    )
+    for applies, reason in reasons:
+        if applies:
+            return False, f"{reason}: not a line of this commit's own"
+    if any(line.upper().startswith(k.upper()) for k in keywords) and \
+            not any(line.startswith(k) for k in keywords):
+        return False, "the token must be upper case"
+    if any(line.startswith(k) for k in keywords):
+        return False, "no colon right after the token"
+    return False, "the token is not at the start of the line"
+
+
 def split_body_and_footers(
     text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
 ) -> tuple[str, tuple[Footer, ...]]:

@@ -51,7 +51,8 @@ class ReleaseResult:
 def release(directory: Path, *, config_path: Path | None = None, branch: str | None = None,
             dry_run: bool = False, env: Mapping[str, str] | None = None,
             say: Callable[[str], None] = lambda _m: None, on_step: OnStep = lambda _s: None,
-            today: str | None = None, strict: bool = False) -> ReleaseResult:
+            today: str | None = None, strict: bool = False,
+            on_plan: Callable[[VersionPlan], None] = lambda _p: None) -> ReleaseResult:
     """Release the repository at `directory`, or with `dry_run` say exactly what that would do.
 
     A dry run checks everything the real run checks; only credentials it may lack (outside CI,
@@ -70,6 +71,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         version = plan_for(repo, config, name, environment, say=say, today=today, all_tags=True)
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
+    on_plan(version)
     target = _target(repo, config, version, resolved, environment, today)
     if target is None:
         return ReleaseResult(False, version.reason)

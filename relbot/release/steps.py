@@ -102,8 +102,9 @@ class Push:
         """Refuse a version at or below a release tag of origin's that HEAD contains but this
         checkout lacks (its tags could not be fetched): the release would go backwards."""
         repo, fmt, version = session.git, self.tag_format, semver.Version.parse(self.version)
+        local = {ref.name for ref in repo.tags(fmt.glob())}
         lacking = {name: sha for name, sha in repo.remote_tags().items()
-                   if name != self.tag and repo.tag_target(name) is None
+                   if name != self.tag and name not in local
                    and (found := fmt.parse(name)) is not None and semver.Version.parse(found) >= version}
         present = repo.present_commits(list(lacking.values()))
         above = sorted(name for name, sha in lacking.items()
