@@ -94,11 +94,13 @@ UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class TypeSection:
-    """One entry of `presetConfig.types`: the notes section a commit type goes to."""
+    """One entry of `presetConfig.types`: the notes section a commit type (with `scope`, only
+    that scope of it) goes to."""
 
     type: str
     section: str
     hidden: bool = False
+    scope: str | None = None
 
 
 DEFAULT_TYPES: tuple[TypeSection, ...] = (

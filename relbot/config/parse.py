@@ -274,7 +274,7 @@ class _Parser:
         if raw is None:
             return DEFAULT_TYPES
         if not isinstance(raw, list):
-            raise self.fail(f"{path}.types", "must be a list of {type, section, hidden} objects")
+            raise self.fail(f"{path}.types", "must be a list of {type, scope, section, hidden} objects")
         sections: list[TypeSection] = []
         for index, entry in enumerate(raw):
             item = f"{path}.types[{index}]"
@@ -286,7 +286,10 @@ class _Parser:
             hidden = entry.get("hidden", False)
             if not isinstance(hidden, bool):
                 raise self.fail(f"{item}.hidden", "must be true or false")
-            sections.append(TypeSection(entry["type"].lower(), section, hidden))
+            scope = entry.get("scope")
+            if scope is not None and not isinstance(scope, str):
+                raise self.fail(f"{item}.scope", "must be a string: the one scope this entry is for")
+            sections.append(TypeSection(entry["type"].lower(), section, hidden, scope or None))
         return tuple(sections)
 
     def _changelog(self, opts: Mapping[str, Any]) -> ChangelogOptions:

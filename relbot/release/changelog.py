@@ -94,7 +94,6 @@ def _breaking_notes(commits: Sequence[ParsedCommit], context: ReleaseContext) ->
 def _sections(
     commits: Sequence[ParsedCommit], types: Sequence[TypeSection], context: ReleaseContext
 ) -> list[tuple[str, list[ParsedCommit]]]:
-    by_type = {t.type: t for t in types}
     order: list[str] = []
     for section_type in types:
         if section_type.section not in order:
@@ -102,7 +101,7 @@ def _sections(
     grouped: dict[str, list[ParsedCommit]] = {}
     for commit in commits:
         ctype = _notes_type(commit)
-        entry: TypeSection | None = by_type.get(ctype) if ctype else None
+        entry = _type_entry(types, ctype, commit.scope) if ctype else None
         if (entry is None or entry.hidden) and not commit.breaking:
             continue
         section = entry.section if entry else (commit.type or "Other")
@@ -110,6 +109,12 @@ def _sections(
     extra = [s for s in grouped if s not in order]  # unknown sections rank first, as in the writer
     return [(s, sorted(grouped[s], key=lambda c: _sort_key(c, context)))
             for s in extra + order if s in grouped]
+
+
+def _type_entry(types: Sequence[TypeSection], ctype: str, scope: str | None) -> TypeSection | None:
+    """The first `presetConfig.types` entry for the type, and for the commit's scope when the
+    entry names one (as the writer finds it)."""
+    return next((t for t in types if t.type == ctype and (t.scope is None or t.scope == scope)), None)
 
 
 def _notes_type(commit: ParsedCommit) -> str | None:

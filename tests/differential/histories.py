@@ -113,9 +113,14 @@ def make_options(
     branch_specs: Sequence[str | dict[str, Any]],
     tag_format: str | None = None,
     repository_url: str | None = None,
+    preset: str = PRESET,
+    notes: dict[str, Any] | None = None,
 ) -> str:
-    """semantic-release options as JSON: branches, plugins, and tagFormat/repositoryUrl if given."""
-    options: dict[str, Any] = {"branches": list(branch_specs), "plugins": PLUGINS}
+    """semantic-release options as JSON: branches, plugins (with `preset`, and `notes` options for
+    the notes generator), and tagFormat/repositoryUrl if given."""
+    plugins = [["@semantic-release/commit-analyzer", {"preset": preset}],
+               ["@semantic-release/release-notes-generator", {"preset": preset, **(notes or {})}]]
+    options: dict[str, Any] = {"branches": list(branch_specs), "plugins": plugins}
     if tag_format is not None:
         options["tagFormat"] = tag_format
     if repository_url is not None:

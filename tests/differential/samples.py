@@ -64,8 +64,18 @@ MAJOR_RELEASE: tuple[Step, ...] = (
     Commit("docs: move the user guide\n\nBREAKING-CHANGE: the guide lives at /docs/guide now"),
 )
 
+SCOPED_TYPES = {"presetConfig": {"types": [
+    {"type": "feat", "section": "Features"},
+    {"type": "fix", "scope": "deps", "section": "Dependencies"},
+    {"type": "fix", "section": "Bug Fixes"},
+    {"type": "chore", "scope": "deps", "section": "Dependencies"},
+    {"type": "docs", "scope": "api", "section": "API documentation"},
+]}}
+
 SAMPLES: tuple[HistorySpec, ...] = (
     HistorySpec("first-release", "main", _options(), FIRST_RELEASE),
     HistorySpec("minor-release", "main", _options(), MINOR_RELEASE),
     HistorySpec("major-release", "main", _options(), MAJOR_RELEASE),
+    HistorySpec("scoped-types", "main", make_options(["main"], repository_url=REPOSITORY_URL,
+                                                     notes=SCOPED_TYPES), MINOR_RELEASE),
 )
