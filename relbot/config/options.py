@@ -175,6 +175,7 @@ class Config:
     release_rules: tuple[ReleaseRule, ...] = ()
     note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
     types: tuple[TypeSection, ...] = DEFAULT_TYPES
+    notes_preset: str = "angular"  # the notes generator's preset: the format of the notes
     link_compare: bool = True
     link_references: bool = True
     changelog: ChangelogOptions | None = None

@@ -89,6 +89,7 @@ class _Parser:
             release_rules=self._rules(analyzer.get("releaseRules"), f"plugins[{ANALYZER}]"),
             note_keywords=keywords or DEFAULT_NOTE_KEYWORDS,
             types=self._types(notes.get("presetConfig") or analyzer.get("presetConfig")),
+            notes_preset=str(notes.get("preset", "angular")),
             link_compare=self._bool(notes, "linkCompare", f"plugins[{NOTES}]", default=True),
             link_references=self._bool(notes, "linkReferences", f"plugins[{NOTES}]", default=True),
             changelog=self._changelog(options[CHANGELOG]) if CHANGELOG in options else None,

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import semver
+
 from relbot.config.options import TypeSection
 from relbot.release.commits import ParsedCommit
 
@@ -36,9 +38,13 @@ class ReleaseContext:
 
 
 def render_notes(
-    context: ReleaseContext, commits: Sequence[ParsedCommit], types: Sequence[TypeSection]
+    context: ReleaseContext, commits: Sequence[ParsedCommit], types: Sequence[TypeSection],
+    preset: str = "conventionalcommits",
 ) -> str:
-    """The release notes for one release, ending with a newline."""
+    """The release notes for one release, ending with a newline, in the format of the notes
+    generator's preset: `conventionalcommits` (with `types`) or `angular` (its fixed sections)."""
+    if preset == "angular":
+        return _render_angular(context, commits)
     lines = [_heading(context), ""]
     breaking = _breaking_notes(commits, context)
     if breaking:
@@ -50,12 +56,43 @@ def render_notes(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _heading(context: ReleaseContext) -> str:
+def _heading(context: ReleaseContext, level: str = "##") -> str:
     url = context.repository_url
     if url and context.previous_tag and context.link_compare:
         compare = f"{url}/compare/{context.previous_tag}...{context.tag}"
-        return f"## [{context.version}]({compare}) ({context.date})"
-    return f"## {context.version} ({context.date})"
+        return f"{level} [{context.version}]({compare}) ({context.date})"
+    return f"{level} {context.version} ({context.date})"
+
+
+# The angular writer's sections: these types always, the others only with a breaking change.
+_ANGULAR_SECTIONS = {"feat": "Features", "fix": "Bug Fixes", "perf": "Performance Improvements"}
+_ANGULAR_NOTED = {"docs": "Documentation", "style": "Styles", "refactor": "Code Refactoring",
+                  "test": "Tests", "build": "Build System", "ci": "Continuous Integration"}
+
+
+def _render_angular(context: ReleaseContext, commits: Sequence[ParsedCommit]) -> str:
+    """conventional-changelog-angular's notes: `#` heading (`##` for a patch), sections sorted by
+    title, each after two blank lines, then `### BREAKING CHANGES`."""
+    patch = semver.Version.parse(context.version).patch != 0
+    groups: dict[str, list[ParsedCommit]] = {}
+    for commit in commits:
+        title = _ANGULAR_SECTIONS.get(commit.type or "")
+        if title is None and (commit.type == "revert" or commit.revert is not None):
+            title = "Reverts"
+        if title is None and not commit.breaking:
+            continue
+        if title is None:
+            title = _ANGULAR_NOTED.get(commit.type or "", commit.type or "")
+        groups.setdefault(title, []).append(commit)
+    text = _heading(context, "##" if patch else "#") + "\n\n"
+    for title in sorted(groups, key=_collation_key):
+        text += f"\n### {title}\n\n" if title else "\n"
+        members = sorted(groups[title], key=lambda c: _sort_key(c, context))
+        text += "".join(_commit_line(c, context, angular=True) + "\n" for c in members) + "\n"
+    breaking = _breaking_notes(commits, context)
+    if breaking:
+        text += "\n### BREAKING CHANGES\n\n" + "".join(f"{note}\n" for note in breaking)
+    return text.rstrip("\n") + "\n"
 
 
 def _collation_key(text: str) -> tuple[tuple[int, str], ...]:
@@ -123,12 +160,13 @@ def _notes_type(commit: ParsedCommit) -> str | None:
     return commit.type.lower() if commit.type else None
 
 
-def _commit_line(commit: ParsedCommit, context: ReleaseContext) -> str:
+def _commit_line(commit: ParsedCommit, context: ReleaseContext, *, angular: bool = False) -> str:
     scope = f"**{_scope(commit)}:** " if _scope(commit) else ""
     subject = commit.subject if commit.type is not None else commit.header
     text = _linkify(subject, context)
     url = context.repository_url
-    link = f" ([{commit.short_sha}]({url}/commit/{commit.sha}))" if url else f" ({commit.short_sha})"
+    bare = f" {commit.short_sha}" if angular else f" ({commit.short_sha})"  # no link: as each writes it
+    link = f" ([{commit.short_sha}]({url}/commit/{commit.sha}))" if url else bare
     in_subject = {(m["owner_repo"], m["issue"]) for m in _ISSUE_IN_SUBJECT.finditer(subject)}
     others = [r for r in commit.references if (r.owner_repo, r.issue) not in in_subject]
     closes = ""

@@ -170,7 +170,7 @@ def _plan(
             repository_url=repository_url(cfg.repository_url, repo.remote_url("origin"), env),
             link_compare=cfg.link_compare, link_references=cfg.link_references,
         )
-        notes = render_notes(context, analysis.counted, cfg.types)
+        notes = render_notes(context, analysis.counted, cfg.types, cfg.notes_preset)
     return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
                        rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
                        **common)  # type: ignore[arg-type]
@@ -233,4 +233,4 @@ def _section(repo: GitRepo, cfg: Config, previous: Tag | None, tag: Tag, date: s
     analysis = analyze(commits, cfg.release_rules)
     context = ReleaseContext(tag.version, tag.name, previous.name if previous else None, date,
                              url, cfg.link_compare, cfg.link_references)
-    return render_notes(context, analysis.counted, cfg.types)
+    return render_notes(context, analysis.counted, cfg.types, cfg.notes_preset)

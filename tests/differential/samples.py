@@ -21,6 +21,10 @@ def _options() -> str:
     return make_options(["main"], repository_url=REPOSITORY_URL)
 
 
+def _angular() -> str:
+    return make_options(["main"], repository_url=REPOSITORY_URL, preset="angular")
+
+
 FIRST_RELEASE: tuple[Step, ...] = (
     Commit("chore: initial project layout"),
     Commit("feat: parse Conventional Commits headers"),
@@ -64,6 +68,22 @@ MAJOR_RELEASE: tuple[Step, ...] = (
     Commit("docs: move the user guide\n\nBREAKING-CHANGE: the guide lives at /docs/guide now"),
 )
 
+# Breaking changes without `!`, which the angular parser does not read (README difference 8).
+ANGULAR_MAJOR_RELEASE: tuple[Step, ...] = (
+    Commit("feat: first public API"),
+    Tag("v2.4.1"),
+    Commit("fix(api): return 404 for unknown tags\n\n"
+           "BREAKING CHANGE: clients must handle a 404 answer instead of an empty list.\n"
+           "Closes #31"),
+    Commit("feat: add --json output (#33)"),
+    Commit("fix: typo in the help text"),  # 4: reverted in the same release
+    Commit("perf(core): read the git log once"),
+    Revert(4, "type"),
+    Commit("refactor(core): rename Config to Settings\n\nBREAKING CHANGE: Config is Settings now"),
+    Commit("docs: move the user guide\n\nBREAKING CHANGE: the guide lives at /docs/guide now"),
+    Commit("style: reformat"),
+)
+
 SCOPED_TYPES = {"presetConfig": {"types": [
     {"type": "feat", "section": "Features"},
     {"type": "fix", "scope": "deps", "section": "Dependencies"},
@@ -78,4 +98,10 @@ SAMPLES: tuple[HistorySpec, ...] = (
     HistorySpec("major-release", "main", _options(), MAJOR_RELEASE),
     HistorySpec("scoped-types", "main", make_options(["main"], repository_url=REPOSITORY_URL,
                                                      notes=SCOPED_TYPES), MINOR_RELEASE),
+    HistorySpec("angular-first-release", "main", _angular(), FIRST_RELEASE),
+    HistorySpec("angular-minor-release", "main", _angular(), MINOR_RELEASE),
+    HistorySpec("angular-major-release", "main", _angular(), ANGULAR_MAJOR_RELEASE),
+    HistorySpec("angular-patch", "main", _angular(),
+                (*MINOR_RELEASE[:3], Commit("fix: only a fix"), Commit("fix(*): every scope"),
+                 Commit("docs: not in the notes"))),
 )

@@ -78,7 +78,8 @@ def reverts(repo: Repo) -> None:
 def custom_types(repo: Repo) -> None:
     (repo.path / ".releaserc.json").write_text(json.dumps({"plugins": [
         "@semantic-release/commit-analyzer",
-        ["@semantic-release/release-notes-generator", {"presetConfig": {"types": [
+        ["@semantic-release/release-notes-generator", {"preset": "conventionalcommits",
+                                                       "presetConfig": {"types": [
             {"type": "feat", "section": "New"},
             {"type": "docs", "section": "Docs"},
             {"type": "fix", "hidden": True},
@@ -102,25 +103,45 @@ SCENARIOS: dict[str, Callable[[Repo], None]] = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_release_notes(repo: Repo, name: str) -> None:
+CONVENTIONALCOMMITS = {"preset": "conventionalcommits"}
+
+
+def _changelog(repo: Repo, tmp_path: Path, preset: str) -> str:
+    """`relbot changelog`; for the conventionalcommits preset through `--config`, so the history
+    (and its hashes) stays the same; with no configuration at all the preset is angular, as in
+    semantic-release."""
+    args = ["changelog"]
+    if preset == "conventionalcommits" and not (repo.path / ".releaserc.json").exists():
+        config = tmp_path / "conventionalcommits.json"
+        config.write_text(json.dumps(CONVENTIONALCOMMITS), encoding="utf-8")
+        args = ["--config", str(config), *args]
+    done = repo.relbot(*args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(("name", "preset"), [
+    *((name, "conventionalcommits") for name in sorted(SCENARIOS)),
+    *((name, "angular") for name in sorted(SCENARIOS) if name != "custom-types"),  # types: CC only
+])
+def test_release_notes(repo: Repo, tmp_path: Path, name: str, preset: str) -> None:
     repo.git("remote", "add", "origin", ORIGIN)
     SCENARIOS[name](repo)
-    done = repo.relbot("changelog")
-    assert done.returncode == 0, done.stderr
-    check(f"notes-{name}", done.stdout)
+    notes = _changelog(repo, tmp_path, preset)
+    check(f"notes-{name}" if preset == "conventionalcommits" else f"notes-angular-{name}", notes)
 
 
-def test_notes_without_a_repository_url_have_no_links(repo: Repo) -> None:
+@pytest.mark.parametrize("preset", ["conventionalcommits", "angular"])
+def test_notes_without_a_repository_url_have_no_links(repo: Repo, tmp_path: Path, preset: str) -> None:
     minor_with_scopes_and_references(repo)
-    done = repo.relbot("changelog")
-    assert "](" not in done.stdout
-    check("notes-no-remote", done.stdout)
+    notes = _changelog(repo, tmp_path, preset)
+    assert "](" not in notes
+    check("notes-no-remote" if preset == "conventionalcommits" else "notes-angular-no-remote", notes)
 
 
 def test_full_changelog(repo: Repo) -> None:
     repo.git("remote", "add", "origin", "git@github.com:acme/widget.git")
-    (repo.path / ".releaserc.json").write_text(json.dumps({"plugins": [
+    (repo.path / ".releaserc.json").write_text(json.dumps({"preset": "conventionalcommits", "plugins": [
         "@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator",
         ["@semantic-release/changelog", {"changelogTitle": "# Changelog"}]]}), encoding="utf-8")
     repo.commit("feat: one")
@@ -136,10 +157,10 @@ def test_full_changelog(repo: Repo) -> None:
     check("changelog-full", done.stdout)
 
 
-def test_changelog_update_is_prepended_and_idempotent(repo: Repo) -> None:
+def test_changelog_update_is_prepended_and_idempotent(repo: Repo, tmp_path: Path) -> None:
     repo.git("remote", "add", "origin", ORIGIN)
     minor_with_scopes_and_references(repo)
-    notes = repo.relbot("changelog").stdout
+    notes = _changelog(repo, tmp_path, "conventionalcommits")
     existing = (GOLDEN / "changelog-update" / "before.md").read_bytes().decode("utf-8")
     once = update_changelog(existing, notes, "1.5.0", "# Changelog")
     start = once.index(notes)

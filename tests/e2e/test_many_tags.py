@@ -101,7 +101,7 @@ def test_git_processes_do_not_grow_with_the_number_of_tags(
         counts.setdefault("release --dry-run", []).append(len(calls))
 
         out, calls = _calls(repo, counting_git, "changelog", "--full")
-        assert out.startswith("## 1.1.0")
+        assert out.startswith("# 1.1.0")  # the angular preset's heading: `#`, `##` for a patch
         assert "## 1.0.5" in out
         assert "2.0.0" not in out
         counts.setdefault("changelog --full", []).append(len(calls))

@@ -114,7 +114,7 @@ def test_full_changelog_from_a_shallow_checkout_fetches_all_of_heads_history(
 
     assert done.returncode == 0, done.stderr
     headings = [line.split("]")[0].split(" (")[0].strip("# [") for line in done.stdout.splitlines()
-                if line.startswith("## ")]
+                if line.startswith(("# ", "## "))]
     assert headings == [f"1.0.{patch}" for patch in range(9, -1, -1)]
     assert repo.git("rev-parse", "--is-shallow-repository") == "false"
     assert not _has_object(repo, stray)
