@@ -174,6 +174,14 @@ class GitRepo:
             refs.append(TagRef(name, peeled or sha, date))
         return refs
 
+    def branch_commit(self, name: str) -> str | None:
+        """The commit of branch `name` here, or of origin's as last fetched; None when neither."""
+        for ref in (f"refs/heads/{name}", f"refs/remotes/{ORIGIN}/{name}"):
+            found = self._try("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            if found:
+                return found
+        return None
+
     def tag_target(self, name: str) -> str | None:
         """The commit the local tag `name` points to, None when there is no such tag."""
         return self._try("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}")

@@ -79,9 +79,10 @@ class Branch:
     name: str
     type: BranchType
     prerelease_id: str | None = None
-    range_min: str | None = None  # inclusive lower bound (maintenance)
-    range_max: str | None = None  # exclusive upper bound (maintenance)
+    range_min: str | None = None  # inclusive lower bound (maintenance; release, next to others)
+    range_max: str | None = None  # exclusive upper bound (None: unbounded)
     range_text: str | None = None
+    next_branch: str | None = None  # a release branch: the one after it, which takes what it cannot
     channel: str | None = None  # semantic-release's distribution channel (None: the default one)
 
 

@@ -195,6 +195,19 @@ def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None], 
     return matching_tags(repo, tag_format)
 
 
+def release_branch_versions(repo: GitRepo, tag_format: TagFormat, names: Sequence[str],
+                            current: str, head: str) -> list[list[str] | None]:
+    """The versions tagged on each release branch's history (`current` is HEAD), one
+    `for-each-ref --merged` each; None for a branch this checkout has neither locally nor as
+    `origin/<name>` (semantic-release skips the configured branches origin lacks)."""
+    found: list[list[str] | None] = []
+    for name in names:
+        commit = head if name == current else repo.branch_commit(name)
+        found.append(None if commit is None else
+                     [t.version for t in matching_tags(repo, tag_format, merged=commit)])
+    return found
+
+
 def release_candidates_below(tags: Sequence[Tag], branch: Branch, tag: Tag) -> list[Tag]:
     """Candidates for the release before `tag`, highest first."""
     limit = semver.Version.parse(tag.version)

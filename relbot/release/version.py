@@ -15,12 +15,17 @@ from relbot.config.files import load_config
 from relbot.config.options import Config
 from relbot.errors import GitError
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
-from relbot.model import Branch, LastRelease, NextRelease, ReleaseType, Tag
+from relbot.model import Branch, BranchType, LastRelease, NextRelease, ReleaseType, Tag
 from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, parse_all, parse_commit
 from relbot.release.rules import Analysis, analyze
-from relbot.release.versioning import next_version, resolve_branch
+from relbot.release.versioning import (
+    next_version,
+    release_branch_names,
+    resolve_branch,
+    with_release_range,
+)
 from relbot.remotes import repository_url
 
 
@@ -129,6 +134,11 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
         tags = history.matching_tags(repo, cfg.tag_format)  # origin's were consulted just now
     else:
         tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
+    releases = release_branch_names(cfg.branches)
+    if resolved.type is BranchType.RELEASE and resolved.name in releases and len(releases) > 1:
+        releases = releases[: releases.index(resolved.name) + 2]  # those before it, and the next
+        resolved = with_release_range(resolved, releases, history.release_branch_versions(
+            repo, cfg.tag_format, releases, resolved.name, head))
     keywords = cfg.note_keywords
     found, commits = history.read_unreleased(
         repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords), tags)

@@ -65,6 +65,40 @@ def _branch_from_spec(name: str, spec: BranchSpec) -> Branch:
                   range_text=f">={low} <{high}")
 
 
+def release_branch_names(specs: Sequence[BranchSpec]) -> list[str]:
+    """The release branches (neither maintenance nor prerelease), in configured order."""
+    return [spec.name for spec in specs if not spec.prerelease and not is_glob(spec.name)
+            and _MAINTENANCE.match(spec.range or spec.name) is None]
+
+
+def with_release_range(branch: Branch, names: Sequence[str],
+                       versions: Sequence[Sequence[str] | None]) -> Branch:
+    """A release branch with the range semantic-release derives from the release branches before
+    and after it (`versions[i]`: the versions tagged on `names[i]`'s history; None when that branch
+    is not known here): from the highest release of this branch and those before it, up to the
+    first release of the next branch that none of them has. `main` before `next` cannot release a
+    version `next` already went to."""
+    if branch.type is not BranchType.RELEASE or branch.name not in names or len(names) < 2:
+        return branch
+    index = names.index(branch.name)
+    plain = [[semver.Version.parse(v) for v in (found or ()) if not semver.Version.parse(v).prerelease]
+             for found in versions]
+    lowest = semver.Version.parse("1.0.0")  # semantic-release's FIRST_RELEASE
+    last = max(plain[0], default=lowest)
+    for found in plain[: index + 1]:
+        last = max([last, *found])
+    bound: semver.Version | None = None
+    upper = versions[index + 1] if index + 1 < len(names) else None
+    if upper is not None:
+        below = [v for found in plain[: index + 1] for v in found]
+        above = sorted(semver.Version.parse(v) for v in upper)
+        bound = next((v for v in above if v > max(below)), None) if below else \
+            next((v for v in above if not v.prerelease), None)
+    text = f">={last}" + (f" <{bound}" if bound else "")
+    return replace(branch, range_min=str(last), range_max=str(bound) if bound else None, range_text=text,
+                   next_branch=names[index + 1] if index + 1 < len(names) else None)
+
+
 def release_candidates(tags: Iterable[Tag], branch: Branch) -> list[Tag]:
     """Tags that can be the branch's last release, highest version first."""
     picked: list[Tag] = []
@@ -178,6 +212,16 @@ def _prerelease(
 
 
 def _check_range(version: str, branch: Branch, last: str | None, existing: list[str]) -> None:
+    if branch.type is BranchType.RELEASE and branch.range_max is not None and not (
+            semver.Version.parse(branch.range_min or "0.0.0") <= semver.Version.parse(version)
+            < semver.Version.parse(branch.range_max)):
+        raise VersionRuleError(
+            f"the next version {version} is out of range for release branch {branch.name!r}: "
+            f"based on the releases on the other release branches, it can only release "
+            f"versions {branch.range_text}",
+            f"{branch.next_branch!r} already released {branch.range_max}: release these commits "
+            f"from there (merge or cherry-pick them into {branch.next_branch}, and revert them "
+            f"here), or merge {branch.next_branch} into {branch.name} first")
     if branch.type is BranchType.MAINTENANCE:
         low, high = maintenance_range(branch, last, existing)
         if not low <= semver.Version.parse(version) < high:

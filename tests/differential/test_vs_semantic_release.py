@@ -20,9 +20,20 @@ from pathlib import Path
 import pytest
 
 from relbot.api import plan_version
+from relbot.errors import VersionRuleError
 
 from .gitrun import GitRunner, clean_env
-from .histories import SEED, Commit, HistorySpec, Tag, build, generate_specs, make_options
+from .histories import (
+    SEED,
+    Commit,
+    HistorySpec,
+    Merge,
+    Switch,
+    Tag,
+    build,
+    generate_specs,
+    make_options,
+)
 from .messages import AGREED, DEVIATIONS
 from .samples import GOLDEN_DIR, NOW, SAMPLES
 from .sr_client import SemanticRelease, SrResult, missing_install
@@ -204,3 +215,46 @@ def test_relbot_notes_equal_semantic_release_notes(sample: HistorySpec, tmp_path
                         env=clean_env(tmp_path / "home"), today=NOW[:10])
     expected = (GOLDEN_DIR / f"{sample.name}.md").read_bytes().decode("utf-8")
     assert plan.notes == expected
+
+
+# Several release branches: semantic-release derives each one's range from the releases of the
+# others (lib/branches/normalize.js); relbot must accept and refuse the same versions.
+RELEASE_BRANCHES = make_options(["main", "next", "next-major"])
+_NEXT_RELEASED = (Commit("feat: first"), Tag("v1.0.0"), Switch("next", create=True),
+                  Commit("feat: on next"), Tag("v1.1.0"))
+BRANCH_HISTORIES: tuple[HistorySpec, ...] = (
+    HistorySpec("branches-main-fix", "main", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("main"), Commit("fix: on main"))),
+    HistorySpec("branches-main-feat", "main", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("main"), Commit("feat: on main"))),
+    HistorySpec("branches-main-breaking", "main", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("main"), Commit("fix!: on main"))),
+    HistorySpec("branches-next-feat", "next", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Commit("feat: more on next"))),
+    HistorySpec("branches-main-merged-next", "main", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("main"), Merge("next", "Merge branch 'next'"),
+                 Commit("feat: after the merge"))),
+    HistorySpec("branches-next-below-next-major", "next", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("next-major", create=True), Commit("feat!: major"),
+                 Tag("v2.0.0"), Switch("next"), Commit("feat!: breaking on next"))),
+    HistorySpec("branches-next-minor-below-next-major", "next", RELEASE_BRANCHES,
+                (*_NEXT_RELEASED, Switch("next-major", create=True), Commit("feat!: major"),
+                 Tag("v2.0.0"), Switch("next"), Commit("feat: minor on next"))),
+)
+
+
+@pytest.mark.parametrize("history", BRANCH_HISTORIES, ids=[h.name for h in BRANCH_HISTORIES])
+def test_release_branch_ranges_match_semantic_release(
+    history: HistorySpec, semantic_release: SemanticRelease, tmp_path: Path
+) -> None:
+    repo = build(history, tmp_path)
+    sr = semantic_release.run(repo, history.options)
+    try:
+        relbot: tuple[str | None, str | None] | str = _relbot(repo, history, tmp_path / "home")
+    except VersionRuleError as exc:
+        relbot = f"refused: {exc.message}"
+    if sr.error is not None:
+        assert "EINVALIDNEXTVERSION" in sr.error, sr.error
+        assert isinstance(relbot, str), f"semantic-release refused ({sr.error}); relbot: {relbot}"
+    else:
+        assert relbot == (sr.version, sr.git_tag), _explain(history, repo, sr, None)
