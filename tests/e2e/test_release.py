@@ -11,7 +11,7 @@ import pytest
 
 from relbot.errors import GitError
 from relbot.release.run import release
-from tests.gitfixture import Remote, Repo, make_bare, make_repo, snapshot
+from tests.gitfixture import Remote, Repo, make_bare, make_repo, released_project, snapshot
 
 CONFIG = {
     "branches": ["main", {"name": "beta", "prerelease": True}],
@@ -267,14 +267,9 @@ def test_npm_release_versions_package_json_and_its_lock_files_as_npm_version_doe
     """@semantic-release/npm runs `npm version`, which writes package.json, package-lock.json
     (top level and the root package of lockfileVersion 2/3) and npm-shrinkwrap.json; the
     dependencies' own `version` keys stay as they are, and so does every other byte."""
-    remote = Remote(make_bare(tmp_path, env), env)
-    repo = make_repo(tmp_path, env)
-    repo.git("remote", "add", "origin", str(remote.bare))
-    repo.commit("feat: first", {".releaserc.json": json.dumps(NPM_CONFIG), "package.json": PACKAGE,
-                                "package-lock.json": LOCK_V3, "npm-shrinkwrap.json": SHRINKWRAP_V1})
-    repo.tag("v1.0.0")
-    repo.commit("feat: second")
-    repo.git("push", "-q", "origin", "main", "v1.0.0")
+    repo, remote = released_project(tmp_path, env, NPM_CONFIG, {
+        "package.json": PACKAGE, "package-lock.json": LOCK_V3, "npm-shrinkwrap.json": SHRINKWRAP_V1},
+        since=("feat: second",))
 
     done = relbot(repo, "release")
 
@@ -293,15 +288,9 @@ def test_npm_pkg_root_versions_the_package_there(tmp_path: Path, env: dict[str, 
     config = {**NPM_CONFIG, "plugins": [
         "@semantic-release/commit-analyzer", ["@semantic-release/npm", {"pkgRoot": "pkg"}],
         ["@semantic-release/git", {"assets": ["pkg/package.json"]}]]}
-    remote = Remote(make_bare(tmp_path, env), env)
-    repo = make_repo(tmp_path, env)
-    repo.git("remote", "add", "origin", str(remote.bare))
     root_package = PACKAGE.replace("1.0.0", "0.0.0-development")
-    repo.commit("feat: first", {".releaserc.json": json.dumps(config), "package.json": root_package,
-                                "pkg/package.json": PACKAGE})
-    repo.tag("v1.0.0")
-    repo.commit("fix: second")
-    repo.git("push", "-q", "origin", "main", "v1.0.0")
+    repo, remote = released_project(tmp_path, env, config,
+                                    {"package.json": root_package, "pkg/package.json": PACKAGE})
 
     done = relbot(repo, "release")
 
