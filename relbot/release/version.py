@@ -135,8 +135,12 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
     else:
         tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
     releases = release_branch_names(cfg.branches)
-    if resolved.type is BranchType.RELEASE and resolved.name in releases and len(releases) > 1:
-        releases = releases[: releases.index(resolved.name) + 2]  # those before it, and the next
+    after = releases.index(resolved.name) + 1 if resolved.name in releases else len(releases)
+    # Only a next release branch in this checkout can bound this one (walking the histories for
+    # the tags of each costs time on a large repository, so only then).
+    if resolved.type is BranchType.RELEASE and after < len(releases) and \
+            repo.branch_commit(releases[after]) is not None:
+        releases = releases[: after + 1]  # those before it, and the next
         resolved = with_release_range(resolved, releases, history.release_branch_versions(
             repo, cfg.tag_format, releases, resolved.name, head))
     keywords = cfg.note_keywords
