@@ -33,6 +33,30 @@ _REVERT = re.compile(r'(?:Revert|revert:)\s"?(?P<header>[\s\S]+?)"?\s*This rever
                      re.IGNORECASE)
 _HTML_QUOTE_OPEN = re.compile(r"<(?:blockquote|details)\b", re.IGNORECASE)
 _HTML_QUOTE_CLOSE = re.compile(r"</(?:blockquote|details)>", re.IGNORECASE)
+_FENCE = ("```", "~~~")
+
+
+class _HtmlQuotes:
+    """Whether a body line is inside an HTML `<blockquote>`/`<details>` block, as bots paste
+    release notes: a block opens on a line that starts with the tag (prose that mentions one, or a
+    code sample, opens nothing) and ends at its closing tag."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.fenced = False
+
+    def inside(self, line: str) -> bool:
+        """Feed the next line; True when it is quoted (the opening line included)."""
+        stripped = line.lstrip()
+        if stripped.startswith(_FENCE):
+            self.fenced = not self.fenced
+            return self.depth > 0
+        if self.fenced:
+            return self.depth > 0
+        opened = len(_HTML_QUOTE_OPEN.findall(line)) if _HTML_QUOTE_OPEN.match(stripped) else 0
+        was = self.depth
+        self.depth = max(0, self.depth + opened - len(_HTML_QUOTE_CLOSE.findall(line)))
+        return was > 0 or opened > 0
 _REFS_FOOTER_SHA = re.compile(r"\b[0-9a-fA-F]{7,40}\b")
 _REFERENCE = re.compile(
     r"(?:(?P<action>\b(?:" + "|".join(REFERENCE_ACTIONS) + r")):?\s+)?"
@@ -188,10 +212,10 @@ def body_notes(text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
     """
     notes: list[str] = []
     lines = text.split("\n")
-    quoted = 0  # inside an HTML <blockquote> or <details> block, as bots paste release notes
+    quotes = _HtmlQuotes()
     for index, line in enumerate(lines):
-        quoted += len(_HTML_QUOTE_OPEN.findall(line)) - len(_HTML_QUOTE_CLOSE.findall(line))
-        keyword = None if quoted > 0 else next((k for k in note_keywords if line.startswith(f"{k}:")), None)
+        quoted = quotes.inside(line)
+        keyword = None if quoted else next((k for k in note_keywords if line.startswith(f"{k}:")), None)
         if keyword is None:
             continue
         parts = [line[len(keyword) + 1 :].strip()]
@@ -217,12 +241,12 @@ def breaking_lines(message: str, note_keywords: Sequence[str] = DEFAULT_NOTE_KEY
     if header is not None and header["bang"]:
         found.append((lines[0], True, "`!` before the colon of the header"))
     words = {re.sub(r"[\s-]+", " ", k).lower() for k in keywords}
-    quoted = 0
+    quotes = _HtmlQuotes()
     for line in lines[1:]:
-        quoted += len(_HTML_QUOTE_OPEN.findall(line)) - len(_HTML_QUOTE_CLOSE.findall(line))
+        quoted = quotes.inside(line)
         if not any(word in re.sub(r"[\s-]+", " ", line).lower() for word in words):
             continue
-        found.append((line, *_why_breaking(line, keywords, quoted > 0)))
+        found.append((line, *_why_breaking(line, keywords, quoted)))
     return tuple(found)
 
 

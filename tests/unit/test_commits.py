@@ -623,3 +623,16 @@ def test_a_scoped_revert_type_is_not_a_revert_of_a_commit() -> None:
                     "8a7ac100ebc22808abde1c562fa5700ded2018a2.")
     assert commit.type == "revert"
     assert commit.revert is None
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("Now a <details> tag in markdown is rendered as a collapsible.\n\n", id="prose-details"),
+    pytest.param("Wraps output in <blockquote> now.\n\n", id="prose-blockquote"),
+    pytest.param("For example:\n\n```html\n<details>\n```\n\n", id="code-fence"),
+    pytest.param("<details><summary>Log</summary>\n\nstack trace\n</details>\n\n", id="closed-block"),
+])
+def test_an_html_tag_mentioned_or_closed_before_hides_no_breaking_change(body: str) -> None:
+    """Only a line that starts with the tag opens a quoted block, and the block ends at its
+    closing tag: a breaking change written after prose or code that mentions one still counts."""
+    commit = parsed(f"feat(md): render collapsibles\n\n{body}BREAKING CHANGE: the `collapse` option is gone")
+    assert commit.breaking_notes == ("the `collapse` option is gone",)
