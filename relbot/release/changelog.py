@@ -50,7 +50,7 @@ def render_notes(
     if breaking:
         lines += ["### ⚠ BREAKING CHANGES", "", *breaking, ""]
     for section, members in _sections(commits, types, context):
-        lines += [f"### {section}", ""]
+        lines += [f"### {section}", ""] if section else []  # no type, no heading: as the writer
         lines += [_commit_line(commit, context) for commit in members]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -141,7 +141,7 @@ def _sections(
         entry = _type_entry(types, ctype, commit.scope) if ctype else None
         if (entry is None or entry.hidden) and not commit.breaking:
             continue
-        section = entry.section if entry else (commit.type or "Other")
+        section = entry.section if entry else (commit.type or "")
         grouped.setdefault(section, []).append(commit)
     extra = [s for s in grouped if s not in order]  # unknown sections rank first, as in the writer
     return [(s, sorted(grouped[s], key=lambda c: _sort_key(c, context)))

@@ -66,6 +66,7 @@ MAJOR_RELEASE: tuple[Step, ...] = (
     Commit("refactor: split the cli module"),
     Commit("refactor(core)!: rename Config to Settings"),
     Commit("docs: move the user guide\n\nBREAKING-CHANGE: the guide lives at /docs/guide now"),
+    Commit("Update the runtime\n\nBREAKING CHANGE: node 20 is required"),  # no type: no heading
 )
 
 # Breaking changes without `!`, which the angular parser does not read (README difference 8).
