@@ -11,6 +11,16 @@ def in_actions(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true"
 
 
+def pull_request(env: Mapping[str, str]) -> str | None:
+    """The pull request a CI run was triggered by (`refs/pull/12/merge`, or the event's name),
+    None for any other run."""
+    ref = env.get("GITHUB_REF", "")
+    if ref.startswith("refs/pull/"):
+        return ref
+    event = env.get("GITHUB_EVENT_NAME", "")
+    return event if event.startswith("pull_request") else None
+
+
 def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import semver
 
-from relbot import fsio, redact, steps
+from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, GITHUB, NPM, Config
 from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
@@ -62,6 +62,11 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     environment = dict(os.environ if env is None else env)
     repo = open_repo(directory, environment)
     config = load_config(repo.root, None, config_path)
+    trigger = ghactions.pull_request(environment)
+    if trigger is not None and not dry_run:  # a PR's merge commit is not the branch: never publish it
+        return ReleaseResult(False, f"this run was triggered by a pull request ({trigger}), so nothing "
+                             "is published, as semantic-release does; `relbot release --dry-run` "
+                             "shows what the release would be")
     name = branch or detect_branch(repo, environment)
     resolved = resolve_branch(name, config.branches)
     if resolved is None:

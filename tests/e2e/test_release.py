@@ -297,3 +297,23 @@ def test_npm_pkg_root_versions_the_package_there(tmp_path: Path, env: dict[str, 
     assert done.returncode == 0, done.stderr
     assert remote.git("show", "main:pkg/package.json") + "\n" == PACKAGE.replace("1.0.0", "1.0.1")
     assert remote.git("show", "main:package.json") + "\n" == root_package
+
+
+@pytest.mark.parametrize("trigger", [
+    {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/1/merge", "GITHUB_HEAD_REF": "main"},
+    {"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_REF": "refs/heads/main"},
+])
+def test_a_pull_request_run_publishes_nothing(project: tuple[Repo, Remote], trigger: dict[str, str]) -> None:
+    """A PR run checks out the PR's merge commit: releasing it would push unreviewed code to the
+    branch. semantic-release publishes nothing then; neither does relbot (its dry run still plans)."""
+    repo, remote = project
+    repo.git("checkout", "-q", "--detach")
+    before, remote_before = snapshot(repo.path), snapshot(remote.bare)
+
+    done = relbot(repo, "release", env={"GITHUB_ACTIONS": "true", **trigger})
+
+    assert done.returncode == 0, done.stderr
+    assert "this run was triggered by a pull request" in done.stderr
+    assert (snapshot(repo.path), snapshot(remote.bare)) == (before, remote_before)
+    dry = relbot(repo, "release", "--dry-run", env=trigger)
+    assert "release v1.1.0" in dry.stdout
