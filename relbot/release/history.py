@@ -117,11 +117,14 @@ def _fetch_enough(repo: GitRepo, head: str, tag_format: TagFormat, branch: Branc
 
     found = None if whole else reached()
     for tag in candidates[:_SINCE_TRIES] if found is None and not whole else ():
-        if not _fetch_since(repo, head, tag):
-            break
-        found = reached()
+        if _fetch_since(repo, head, tag):  # refused (this tag, or exclusion at all): the next
+            found = reached()
         if found is not None:
             break
+    if found is not None and found.sha == head:
+        # a release tagged at HEAD (a rerun finishing it): its notes start at the release before
+        below = release_candidates_below(candidates, branch, found)
+        found = _reach_below(repo, head, tag_format, below, reached) if below else found
     if found is not None:
         say(f"shallow clone: fetched the history since the last release {found.name} from origin")
         return
@@ -130,6 +133,18 @@ def _fetch_enough(repo: GitRepo, head: str, tag_format: TagFormat, branch: Branc
     found = reached()
     say("shallow clone: fetched the full history from origin"
         + (" (no earlier release tag)" if found is None else ""))
+
+
+def _reach_below(repo: GitRepo, head: str, tag_format: TagFormat, below: Sequence[Tag],
+                 reached: Callable[[], Tag | None]) -> Tag | None:
+    """The release before the one at HEAD, with the history since it; None when a few tries do
+    not reach it (the caller then fetches everything)."""
+    for tag in below[:_SINCE_TRIES]:
+        if _fetch_since(repo, head, tag):
+            reached()  # fetches the tags whose commits arrived
+        if tag.name in reachable_names(repo, tag_format, head) and not repo.cut_by_shallow(head, tag.sha):
+            return tag
+    return None
 
 
 def _fetch_since(repo: GitRepo, head: str, tag: Tag) -> bool:

@@ -382,3 +382,24 @@ def test_push_refuses_a_version_below_a_release_tag_origin_has_on_heads_history(
     remote.git("tag", "v1.1.0", released)
     with pytest.raises(VersionRuleError, match=r"release tag v1\.1\.0 on this branch's history"):
         push.check(session)
+
+
+def test_rerun_in_a_shallow_checkout_of_a_tagged_head_plans_the_full_notes(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    """A CI rerun (actions/checkout depth 1) at the release's own tag: the notes, the GitHub
+    Release body a rerun would write, start at the release before, so the shallow fetch reaches it."""
+    config = {"branches": ["main"], "repositoryUrl": "https://github.com/acme/widget",
+              "preset": "conventionalcommits"}
+    repo, remote = released_project(tmp_path, env, config, since=("feat: second", "fix: third"))
+    repo.tag("v1.1.0", annotated=True)
+    repo.git("push", "-q", "origin", "v1.1.0")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-tags", remote.bare.resolve().as_uri(),
+                    str(clone)], env=env, check=True)
+
+    result = release(clone, dry_run=True, env=env)
+
+    assert result.previous_version == "1.0.0"
+    assert result.notes.startswith("## [1.1.0](https://github.com/acme/widget/compare/v1.0.0...v1.1.0)")
+    assert "* second (" in result.notes
+    assert "* third (" in result.notes

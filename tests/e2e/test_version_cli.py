@@ -204,6 +204,31 @@ def test_shallow_clone_on_a_server_that_cannot_fetch_by_commit_falls_back_to_the
     assert "fetched the full history" in done.stderr
 
 
+def test_shallow_clone_with_a_higher_release_ahead_on_another_branch_fetches_only_since_its_own(
+        tmp_path: Path, repo: Repo) -> None:
+    """`next` released v2.0.0 on top of main's history: excluding it from main's fetch is refused
+    (HEAD is inside it), so the next tag down is tried instead of fetching everything."""
+    repo.commit("feat: a", {".releaserc.json": '{"branches": ["main", "next"]}'})
+    repo.tag("v1.1.0")
+    for index in range(30):
+        repo.commit(f"chore: filler {index}")
+    repo.commit("fix: c")
+    repo.tag("v1.1.1")
+    repo.commit("fix: d")
+    repo.git("switch", "-q", "-c", "next")
+    repo.commit("feat!: big")
+    repo.tag("v2.0.0")
+    repo.git("switch", "-q", "main")
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", f"file://{repo.path}",
+             str(clone))
+    done = version(Repo(clone, repo.env))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1.1.2\n"
+    assert "fetched the history since the last release v1.1.1" in done.stderr
+    assert Repo(clone, repo.env).git("rev-list", "--count", "HEAD") == "2"
+
+
 def test_shallow_clone_without_remote_fails_with_the_exact_fix(tmp_path: Path, repo: Repo) -> None:
     repo.commit("feat: a")
     repo.tag("v1.0.0")
