@@ -182,16 +182,13 @@ def _fetch_present_tags(repo: GitRepo, candidates: Sequence[Tag]) -> None:
         repo.fetch_tags(names)
 
 
-def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None], *,
-              always: bool) -> list[Tag]:
-    """The checkout's release tags, after fetching those of origin it lacks, as semantic-release
-    does, so a checkout cloned without tags never releases below a tag that exists on origin.
-
-    `always` False asks origin only when the checkout has no release tag at all (a tag-less clone,
-    or a project before its first release), so `relbot version` stays local in the usual case.
-    """
+def sync_tags(repo: GitRepo, tag_format: TagFormat, say: Callable[[str], None]) -> list[Tag]:
+    """The checkout's release tags, after fetching those of origin it lacks (one `ls-remote`,
+    one fetch of just those), as semantic-release does, so a checkout cloned without tags, or a
+    CI cache with old ones, never releases below a tag that exists on origin. When origin cannot
+    be asked, the local tags decide (with a warning when there are none)."""
     tags = matching_tags(repo, tag_format)
-    if (tags and not always) or not repo.has_remote():
+    if not repo.has_remote():
         return tags
     local = {tag.name for tag in tags}
     try:

@@ -73,7 +73,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
     try:
-        version = plan_for(repo, config, name, environment, say=say, today=today, all_tags=True)
+        version = plan_for(repo, config, name, environment, say=say, today=today)
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
     on_plan(version)

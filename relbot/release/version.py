@@ -98,25 +98,24 @@ def plan_version(
     today: str | None = None,
     say: Callable[[str], None] | None = None,
     with_notes: bool = True,
-    all_tags: bool = False,
 ) -> VersionPlan:
     """Compute the next release of the repository at `repo_path`.
 
-    It writes nothing but what it fetches from origin: a shallow clone's history, and release tags
-    the checkout lacks — all of origin's with `all_tags` (what `relbot release` asks), else only
-    when the checkout has no release tag at all. `with_notes=False` skips rendering the release
-    notes (what `relbot version` needs).
+    It writes nothing but what it fetches from origin: a shallow clone's history, and the release
+    tags of origin's the checkout lacks (as semantic-release fetches them; when origin cannot be
+    asked, the local tags decide). `with_notes=False` skips rendering the release notes (what
+    `relbot version` needs).
     """
     env = dict(os.environ if env is None else env)
     repo = open_repo(Path(repo_path), env)
     cfg = load_config(repo.root, config, config_path)
     return plan_for(repo, cfg, branch or detect_branch(repo, env), env, say=say, today=today,
-                    with_notes=with_notes, all_tags=all_tags)
+                    with_notes=with_notes)
 
 
 def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
              say: Callable[[str], None] | None = None, today: str | None = None,
-             with_notes: bool = True, all_tags: bool = False) -> VersionPlan:
+             with_notes: bool = True) -> VersionPlan:
     """`plan_version` for a repository and configuration the caller already holds."""
     messages: list[str] = []
     report = say or messages.append
@@ -133,7 +132,7 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
     if history.ensure_history(repo, head, cfg.tag_format, resolved, report):
         tags = history.matching_tags(repo, cfg.tag_format)  # origin's were consulted just now
     else:
-        tags = history.sync_tags(repo, cfg.tag_format, report, always=all_tags)
+        tags = history.sync_tags(repo, cfg.tag_format, report)
     releases = release_branch_names(cfg.branches)
     after = releases.index(resolved.name) + 1 if resolved.name in releases else len(releases)
     # Only a next release branch in this checkout can bound this one (walking the histories for
@@ -213,7 +212,8 @@ def full_changelog(
     if resolved is None or head is None:
         raise GitError(f"branch {name!r} is not configured for releases or has no commits",
                        "run it on a release branch")
-    history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None, whole=True)
+    if not history.ensure_history(repo, head, cfg.tag_format, resolved, lambda _m: None, whole=True):
+        history.sync_tags(repo, cfg.tag_format, lambda _m: None)
     dates = {ref.name: ref.date for ref in repo.tags(cfg.tag_format.glob())}
     tags = history.releases_in_order(history.matching_tags(repo, cfg.tag_format, merged=head))
     url = repository_url(cfg.repository_url, repo.remote_url("origin"), env)

@@ -353,6 +353,47 @@ def test_a_clone_without_tags_fetches_them_before_choosing_the_last_release(
     assert ci.git("tag") == "v2.3.0"
 
 
+def test_a_checkout_with_old_tags_only_fetches_the_newer_ones_before_choosing(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """A CI cache holding v1.0.0 while origin released v2.0.0 and v2.0.1 since: `relbot version`
+    agrees with `relbot release` (2.1.0), never 1.1.0 below origin's releases."""
+    origin = make_repo(tmp_path, env, "origin")
+    origin.commit("feat: first")
+    origin.tag("v1.0.0")
+    origin.commit("feat!: a")
+    origin.tag("v2.0.0")
+    origin.commit("fix: b")
+    origin.tag("v2.0.1")
+    origin.commit("feat: c")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(origin.path), str(clone)], env=env, check=True)
+    ci = Repo(clone, env)
+    ci.git("fetch", "-q", "origin", "refs/tags/v1.0.0:refs/tags/v1.0.0")
+
+    done = ci.relbot("version")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "2.1.0\n"
+    assert "fetched 2 release tag(s) from origin that this checkout lacked (v2.0.0, v2.0.1)" in done.stderr
+
+
+def test_full_changelog_in_a_clone_without_tags_fetches_them(tmp_path: Path, env: dict[str, str]) -> None:
+    origin = make_repo(tmp_path, env, "origin")
+    origin.commit("feat: first")
+    origin.tag("v1.0.0")
+    origin.commit("fix: b")
+    origin.tag("v1.0.1")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(origin.path), str(clone)], env=env, check=True)
+
+    done = Repo(clone, env).relbot("changelog", "--full")
+
+    assert done.returncode == 0, done.stderr
+    assert "## 1.0.1" in done.stdout
+    assert "# 1.0.0" in done.stdout
+
+
 def test_a_release_fetches_the_release_tags_the_checkout_lacks(tmp_path: Path, env: dict[str, str]) -> None:
     origin = make_repo(tmp_path, env, "origin")
     origin.commit("feat: first", {".releaserc.json": '{"branches": ["main"], "plugins": '
