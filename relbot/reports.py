@@ -34,9 +34,9 @@ def mask_token(env: dict[str, str], command: Command) -> None:
 def explain(plan: VersionPlan, say: Callable[[str], None]) -> None:
     """`-v`: every commit since the last release, the rule it met, and each line that looked like
     a breaking change with why it counted or not."""
-    analysis = plan.analysis
+    analysis, count = plan.analysis, len(plan.commits)
     say(f"branch {plan.branch} ({plan.branch_type}); last release: "
-        f"{plan.previous_tag or 'none'}; {len(plan.commits)} commits since")
+        f"{plan.previous_tag or 'none'}; {count} commit{'' if count == 1 else 's'} since")
     if analysis is None:
         return
     cancelled = {c.sha for c in analysis.cancelled}

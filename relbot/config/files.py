@@ -36,7 +36,7 @@ def _has_release_key(path: Path) -> bool:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False  # an unreadable package.json is npm's problem, not a configuration
-    return isinstance(data, dict) and "release" in data
+    return isinstance(data, dict) and data.get("release") is not None  # null: none, as cosmiconfig
 
 
 def _read_config(path: Path, *, required: bool) -> Config:

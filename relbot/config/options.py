@@ -75,8 +75,8 @@ PLUGIN_KEYS: dict[str, frozenset[str]] = {
     NPM: frozenset({"npmPublish", "pkgRoot", "tarballDir"}),
 }
 SHARED_KEYS = frozenset().union(*PLUGIN_KEYS.values())
-CONFIG_HINT = ("every option relbot reads is in the Configuration table of its README: "
-               "https://github.com/relbot/relbot#configuration")
+CONFIG_HINT = ("every option relbot reads, and what each means, is in the Configuration section "
+               "of relbot's README")
 
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {

@@ -153,7 +153,8 @@ class _Parser:
         preset = opts.get("preset", "angular")
         if preset not in SUPPORTED_PRESETS:
             raise self.fail(f"plugins[{plugin}].preset", f"preset {preset!r} is not supported",
-                            'use "conventionalcommits" (relbot parses Conventional Commits 1.0)')
+                            'use "angular" (semantic-release\'s default) or "conventionalcommits"; '
+                            "relbot parses commits as Conventional Commits 1.0 with either")
         if "config" in opts:
             raise self.fail(f"plugins[{plugin}].config", "preset packages cannot be loaded",
                             'remove "config" and set "preset": "conventionalcommits"')

@@ -164,8 +164,10 @@ def _plan(
     }
     if analysis.bump is ReleaseType.NONE:
         since = f"since {last.name}" if last else "in the history"
-        reason = (f"no release: none of the {len(commits)} commits {since} asks for one "
-                  "(feat, fix, perf, revert or a breaking change)") if commits else \
+        cancelled = (f"; {len(analysis.cancelled)} of them cancelled by reverts in the same range"
+                     if analysis.cancelled else "")
+        reason = (f"no release: none of the {_commits(len(commits))} {since} asks for one "
+                  f"(feat, fix, perf, revert or a breaking change){cancelled}") if commits else \
                  f"no release: no commits {since}"
         return VersionPlan(version=None, tag=None, bump=ReleaseType.NONE, rule=analysis.rule,
                            reason=reason, **common)  # type: ignore[arg-type]
@@ -187,6 +189,10 @@ def _plan(
     return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
                        rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
                        **common)  # type: ignore[arg-type]
+
+
+def _commits(count: int) -> str:
+    return f"{count} commit" if count == 1 else f"{count} commits"
 
 
 def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,

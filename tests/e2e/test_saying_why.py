@@ -98,7 +98,7 @@ def test_strict_says_its_reason_once(repo: Repo) -> None:
     done = repo.relbot("version", "--strict")
 
     assert done.returncode == 5
-    assert done.stderr.count("none of the 1 commits since v1.0.0 asks for one") == 1, done.stderr
+    assert done.stderr.count("none of the 1 commit since v1.0.0 asks for one") == 1, done.stderr
 
 
 def test_configuration_errors_point_at_the_readme_not_a_file_of_the_checkout(repo: Repo) -> None:
@@ -108,4 +108,17 @@ def test_configuration_errors_point_at_the_readme_not_a_file_of_the_checkout(rep
 
     assert done.returncode == 3
     assert ".releaserc.example.json" not in done.stderr
-    assert "https://github.com/relbot/relbot#configuration" in done.stderr
+    assert "Configuration section of relbot's README" in done.stderr
+
+
+def test_no_release_says_when_reverts_cancelled_the_commits(repo: Repo) -> None:
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    feature = repo.commit("feat: risky")
+    repo.git("revert", "--no-edit", feature)
+
+    done = repo.relbot("version")
+
+    assert done.returncode == 0
+    assert ("none of the 2 commits since v1.0.0 asks for one (feat, fix, perf, revert or a breaking "
+            "change); 2 of them cancelled by reverts in the same range") in done.stderr

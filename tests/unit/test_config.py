@@ -517,3 +517,5 @@ def test_a_package_json_without_a_release_key_is_skipped(tmp_path: Path) -> None
     assert [b.name for b in load_config(tmp_path).branches] == ["release"]
     (tmp_path / "package.json").write_text('{"release": {"branches": ["trunk"]}}', encoding="utf-8")
     assert [b.name for b in load_config(tmp_path).branches] == ["trunk"]
+    (tmp_path / "package.json").write_text('{"release": null}', encoding="utf-8")
+    assert [b.name for b in load_config(tmp_path).branches] == ["release"]  # null: none, as cosmiconfig
