@@ -10,6 +10,7 @@ nothing is returned.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -297,7 +298,10 @@ def _render_target(text: str, target: _Target, source: str,
     old_source = text[start:end]
     old_value = str(node.value)
     if not allow_downgrade:
-        _refuse_downgrade(old_value, target.value, path, source)
+        # a plain `tag: 1.10` is the float 1.1 to Helm: the image running is `app:1.1`
+        running = f"{float(old_value):g}" if node.style is None and resolve(old_value) is Kind.FLOAT \
+            and _SHORT_VERSION.match(old_value) else old_value
+        _refuse_downgrade(running, target.value, path, source, shown=old_value)
     keep = resolve(old_value) if node.style is None else None
     if keep is not None and keep not in (Kind.INT, Kind.BOOL):
         keep = None
@@ -337,21 +341,35 @@ def _reads_as(old_source: str, node: Any) -> bool:
     return node.style is not None or resolve(old_source) in (Kind.STR, Kind.INT, Kind.BOOL)
 
 
-def _refuse_downgrade(old: str, new: str, path: str, source: str) -> None:
+def _refuse_downgrade(old: str, new: str, path: str, source: str, shown: str | None = None) -> None:
     old_v, new_v = _as_semver(old), _as_semver(new)
     if old_v is not None and new_v is not None and new_v < old_v:
         raise DowngradeRefused(
-            f"{source}: {path} is {old}; setting {new} would move it backwards (an older "
+            f"{source}: {path} is {shown or old}; setting {new} would move it backwards (an older "
             "pipeline finishing last would roll production back)",
             "pass --allow-downgrade for a deliberate rollback")
 
 
+_SHORT_VERSION = re.compile(r"^(\d+)\.(\d+)(?=$|\+)")  # `1.10`, not a bare number (a SHA can be digits)
+
+
 def _as_semver(text: str) -> semver.Version | None:
+    """The version a value holds, for the downgrade check; None for what is not one.
+
+    Image tags write semver's build metadata with `_` (a Docker tag cannot hold `+`:
+    `0.0.6-SNAPSHOT_3ced321a`), and often leave out the patch (`1.10`): both compare as the versions
+    they stand for. A bare number is not read as one (a short SHA can be all digits).
+    """
     ref = parse_reference(text)
     if ref is not None and ref.tag is not None:
         text = ref.tag  # `repo:1.2.4` compares by its tag
     text = text.split("@", 1)[0]
     candidate = text[1:] if text[:1] in "vV" else text
+    if "+" not in candidate and "_" in candidate:
+        candidate = candidate.replace("_", "+", 1)
+    short = _SHORT_VERSION.match(candidate)
+    if short is not None:
+        candidate = f"{short[1]}.{short[2]}.0{candidate[short.end():]}"
     return semver.Version.parse(candidate) if semver.Version.is_valid(candidate) else None
 
 

@@ -269,3 +269,32 @@ def test_bad_yaml_is_an_error_that_names_file_and_line(tmp_path: Path, env: dict
     assert done.returncode == 7
     assert "v.yaml: not valid YAML at line" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "refused"), [
+    pytest.param("0.0.6-SNAPSHOT_3ced321a", "0.0.5_b579c34b", True, id="underscore-build-metadata"),
+    pytest.param('"1.10"', "1.9", True, id="two-part-tag"),
+    pytest.param("v1.10", "v1.9.3", True, id="two-part-to-three-part"),
+    pytest.param('"1.9"', "1.10", False, id="two-part-upgrade"),
+    pytest.param("0.0.5_b579c34b", "0.0.6-SNAPSHOT_3ced321a", False, id="underscore-upgrade"),
+    pytest.param("1234567", "0899999", False, id="digit-only-sha-is-not-a-version"),
+    pytest.param("12-debian-12-r9", "12-debian-12-r10", False, id="bitnami-revision"),
+    pytest.param("1.10", "1.3.0", False, id="plain-float-is-what-helm-runs"),  # 1.10 is 1.1 to Helm
+    pytest.param("1.10", "1.0.9", True, id="plain-float-downgrade"),
+])
+def test_downgrades_of_tags_as_images_write_them(tmp_path: Path, env: dict[str, str], old: str, new: str,
+                                                  refused: bool) -> None:
+    """Docker tags cannot hold `+`, so `_` writes build metadata; two-part tags are common. Both
+    compare as the versions they stand for; what is not a version is never called a downgrade."""
+    values = f"app:\n  image:\n    tag: {old}\n"
+    (tmp_path / "v.yaml").write_text(values, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--set", f"app.image.tag={new}")
+
+    if refused:
+        assert done.returncode == 7, done.stderr
+        assert "would move it backwards" in done.stderr
+        assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == values
+    else:
+        assert done.returncode == 0, done.stderr
+        assert new in (tmp_path / "v.yaml").read_text(encoding="utf-8")
