@@ -160,7 +160,8 @@ def _create_target(docs: list[Any], edit: SetValue, source: str, candidates: lis
             raise InputError(f"{source}: the parent of {format_path(edit.path)} is in several "
                              "documents", "pass --document N")
         raise InputError(f"{errors[0].message}; --create adds only a missing last key, under an "
-                         "existing mapping", errors[0].hint)
+                         "existing mapping", "check the path (`-v` lists the keys), or add the "
+                         "mappings above the last key by hand once")
     index, parent = parents[0]
     return _Target(index, edit.path, None, parent, edit.value, what)
 

@@ -75,6 +75,7 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
     alias: str | None = None
     chain = [doc]
     for depth, part in enumerate(path):
+        _refuse_duplicate(node, part, path[: depth + 1], source, document)
         found = _child(node, part)
         if found is None:
             raise _missing(node, path, depth, source, document)
@@ -85,6 +86,20 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
         parent, node, key = node, child, part
         chain.append(node)
     return Located(node, parent, key, alias, tuple(chain))
+
+
+def _refuse_duplicate(node: Any, part: PathPart, at: tuple[PathPart, ...], source: str,
+                      document: int) -> None:
+    """A key written twice in one mapping: readers differ on which one counts (Helm's takes the
+    last), so an edit of either could be lost; say where both are."""
+    if isinstance(part, int) or not is_mapping(node):
+        return
+    lines = [k.start_mark.line + 1 for k, _ in node.value if is_scalar(k) and k.value == part]
+    if len(lines) > 1:
+        raise InputError(f"{source} (document {document + 1}): {format_path(at)} is written "
+                         f"{len(lines)} times in one mapping (lines {', '.join(map(str, lines))}); "
+                         "YAML readers differ on which one counts",
+                         "keep one of them (merge their contents), then run again")
 
 
 def _child(node: Any, part: PathPart) -> tuple[Any, Any] | None:

@@ -298,3 +298,33 @@ def test_downgrades_of_tags_as_images_write_them(tmp_path: Path, env: dict[str, 
     else:
         assert done.returncode == 0, done.stderr
         assert new in (tmp_path / "v.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("text", "args", "named"), [
+    pytest.param("app:\n  image:\n    tag: 1.0.0\napp:\n  x: 1\n", ["--set", "app.image.tag=1.2.0"],
+                 "app is written 2 times in one mapping (lines 1, 4)", id="parent-twice"),
+    pytest.param("app:\n  image:\n    repository: ghcr.io/acme/app\n    tag: 1.0.0\n    tag: 1.0.1\n",
+                 ["--image", "ghcr.io/acme/app=1.2.0"],
+                 "app.image.tag is written 2 times in one mapping (lines 4, 5)", id="leaf-twice-image"),
+])
+def test_a_duplicated_key_is_named_and_nothing_is_written(tmp_path: Path, env: dict[str, str], text: str,
+                                                          args: list[str], named: str) -> None:
+    """The first `app` is the one a naive edit changes, and the last is the one Helm reads."""
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", *args)
+
+    assert done.returncode == 7
+    assert named in done.stderr
+    assert "please report" not in done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == text
+
+
+def test_create_that_cannot_create_does_not_suggest_create(tmp_path: Path, env: dict[str, str]) -> None:
+    (tmp_path / "v.yaml").write_text("app:\n  x: 1\n", encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--set", "app.image.tag=1.2.0", "--create")
+
+    assert done.returncode == 7
+    assert "--create adds only a missing last key" in done.stderr
+    assert "pass --create" not in done.stderr
