@@ -181,22 +181,34 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
         found.extend(matches)
     if not found:
         raise InputError(
-            f"{source}: no reference to image {target.name} (no `repository:` with a `tag:` "
-            "next to it, and no `image: repo:tag` string)",
+            f"{source}: no reference to image {target.name} (no `repository:` or `name:` with a "
+            "`tag:` next to it, no Kustomize `images:` entry, and no `image: repo:tag` string)",
             "check the repository name; relbot matches it with and without the registry")
     return found
 
 
 def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], target: ImageTarget,
                      what: str, source: str) -> Iterator[_Target]:
+    """An image written as fields: `repository` (and `registry`) or `name`, with `tag` and
+    `digest` beside it; or a Kustomize `images:` entry (`name`, `newName`, `newTag`, `digest`)."""
     fields = {k.value: v for k, v in mapping.value if yamldoc.is_scalar(k)}
+    if "newTag" in fields or "newName" in fields:
+        yield from _kustomize_entry(index, mapping, path, fields, target, what, source)
+        return
     repo, registry = fields.get("repository"), fields.get("registry")
+    if repo is None and ("tag" in fields or "digest" in fields):
+        repo = fields.get("name")  # `image: {name: ghcr.io/org/app, tag: v1}`, as many charts spell it
     if repo is None or not yamldoc.is_scalar(repo) or not isinstance(repo.value, str):
         return
     registry_name = registry.value if registry is not None and yamldoc.is_scalar(registry) else None
     if not same_image(target, registry_name or None, repo.value):
         return
     tag, digest = fields.get("tag"), fields.get("digest")
+    if tag is None and digest is not None and not target.digest:
+        raise InputError(f"{source}: {format_path(path)} pins {target.name} by digest only (a "
+                         "`digest:` and no `tag:`), so a new tag alone cannot move it",
+                         f"pass the digest too: --image {target.name}=TAG@sha256:… (or "
+                         "=@sha256:…)")
     if target.digest and digest is not None:
         yield _Target(index, (*path, "digest"), digest, mapping, target.digest, what)
         if target.tag and tag is not None:
@@ -210,6 +222,27 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
             raise InputError(f"{source}: {format_path(path)} has no `digest:` key for "
                              f"{target.digest}", "add a digest key, or pass TAG@DIGEST")
         yield _Target(index, (*path, "tag"), tag, mapping, value, what)
+
+
+def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], fields: dict[str, Any],
+                     target: ImageTarget, what: str, source: str) -> Iterator[_Target]:
+    """A Kustomize `images:` entry: the image deployed is `newName` (else `name`); its tag goes in
+    `newTag`, its digest in `digest`."""
+    deployed = fields.get("newName") or fields.get("name")
+    if deployed is None or not yamldoc.is_scalar(deployed) or not isinstance(deployed.value, str) \
+            or not same_image(target, None, deployed.value):
+        return
+    new_tag, digest = fields.get("newTag"), fields.get("digest")
+    if target.tag:
+        if new_tag is None:
+            raise InputError(f"{source}: {format_path(path)} (a Kustomize image) has no `newTag:` "
+                             f"for {target.tag}", "add `newTag:` to the entry once")
+        yield _Target(index, (*path, "newTag"), new_tag, mapping, target.tag, what)
+    if target.digest or (digest is not None and yamldoc.is_scalar(digest) and digest.value):
+        if digest is None:
+            raise InputError(f"{source}: {format_path(path)} (a Kustomize image) has no `digest:` "
+                             f"for {target.digest}", "add `digest:` to the entry once")
+        yield _Target(index, (*path, "digest"), digest, mapping, target.digest or "", what)
 
 
 def _whole_references(index: int, doc: Any, target: ImageTarget, what: str) -> Iterator[_Target]:

@@ -328,3 +328,56 @@ def test_create_that_cannot_create_does_not_suggest_create(tmp_path: Path, env: 
     assert done.returncode == 7
     assert "--create adds only a missing last key" in done.stderr
     assert "pass --create" not in done.stderr
+
+
+KUSTOMIZATION = """apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+images:
+  - name: app            # the name in deployment.yaml
+    newName: ghcr.io/org/app
+    newTag: v1.2.0
+  - name: nginx
+    newTag: "1.25"
+  - name: ghcr.io/org/worker
+    digest: sha256:{old}
+"""
+
+
+def test_kustomize_images_entries_get_new_tag_and_digest(tmp_path: Path, env: dict[str, str]) -> None:
+    old, new = "1" * 64, "2" * 64
+    text = KUSTOMIZATION.format(old=old)
+    (tmp_path / "kustomization.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "kustomization.yaml", "--image", "ghcr.io/org/app=v1.3.0",
+               "--image", "nginx=1.26", "--image", f"ghcr.io/org/worker=@sha256:{new}")
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "kustomization.yaml").read_text(encoding="utf-8") == text.replace(
+        "newTag: v1.2.0", "newTag: v1.3.0").replace('newTag: "1.25"', 'newTag: "1.26"').replace(old, new)
+
+
+def test_image_spelled_with_name_and_tag(tmp_path: Path, env: dict[str, str]) -> None:
+    text = "image:\n  name: ghcr.io/org/app\n  tag: v1  # pinned by CI\n  pullPolicy: IfNotPresent\n"
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--image", "ghcr.io/org/app=v2")
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == text.replace("tag: v1 ", "tag: v2 ")
+
+
+def test_an_image_pinned_by_digest_only_is_an_error_not_a_silent_skip(tmp_path: Path,
+                                                                      env: dict[str, str]) -> None:
+    """Before, the sibling `image: repo:v1` moved to v2 while the digest-pinned one stayed (exit 0)."""
+    text = (f"image:\n  repository: ghcr.io/org/app\n  digest: sha256:{'1' * 64}\n"
+            "sidecar:\n  image: ghcr.io/org/app:v1\n")
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--image", "ghcr.io/org/app=v2")
+
+    assert done.returncode == 7
+    assert "image pins ghcr.io/org/app by digest only" in done.stderr
+    assert "TAG@sha256:" in done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == text
