@@ -485,8 +485,8 @@ def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
             _same(a, b, (*path, i), doc, expected, seen)
             for i, (a, b) in enumerate(zip(old.value, new.value, strict=True)))
     new_pairs = list(new.value)
-    created = [(k, v) for k, v in new_pairs if (doc, (*path, k.value)) in expected
-               and all(ok.value != k.value for ok, _ in old.value)]
+    created = [(k, v) for k, v in new_pairs if yamldoc.is_scalar(k)  # a complex key is never created
+               and (doc, (*path, k.value)) in expected and all(ok.value != k.value for ok, _ in old.value)]
     kept = [pair for pair in new_pairs if pair not in created]
     if len(kept) != len(old.value):
         return False

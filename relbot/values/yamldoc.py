@@ -26,12 +26,16 @@ class Located:
 
 
 def compose(text: str, source: str) -> list[Any]:
-    """The documents of `text` as node trees; a syntax error names the file, line and column."""
+    """The documents of `text` as node trees; a syntax error names the file, line and column.
+
+    The safe composer, not the round-trip one: relbot needs node positions and values, never
+    ruamel's comment bookkeeping, which fails on valid files (a comment between a key and its
+    value followed by a blank line: "overlap in comment")."""
     from ruamel.yaml import YAML  # noqa: PLC0415 - heavy; only bump-values needs it
     from ruamel.yaml.error import MarkedYAMLError, YAMLError  # noqa: PLC0415
 
     try:
-        return [doc for doc in YAML(typ="rt", pure=True).compose_all(text) if doc is not None]
+        return [doc for doc in YAML(typ="safe", pure=True).compose_all(text) if doc is not None]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"

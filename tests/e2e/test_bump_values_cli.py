@@ -381,3 +381,24 @@ def test_an_image_pinned_by_digest_only_is_an_error_not_a_silent_skip(tmp_path: 
     assert "image pins ghcr.io/org/app by digest only" in done.stderr
     assert "TAG@sha256:" in done.stderr
     assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(("text", "edit", "expected"), [
+    pytest.param("? [x]\n: y\napp:\n  tag: 1.0.0\n", "app.tag=1.1.0", "? [x]\n: y\napp:\n  tag: 1.1.0\n",
+                 id="complex-key-elsewhere"),
+    pytest.param("image:\n  tag: # set by CI\n    # see docs\n    1.2.2\n\nother: 1\n", "other=2",
+                 "image:\n  tag: # set by CI\n    # see docs\n    1.2.2\n\nother: 2\n",
+                 id="comment-between-key-and-value-then-blank-line"),
+    pytest.param("image:\n  tag: # set by CI\n    # see docs\n    1.2.2\n\nother: 1\n", "image.tag=1.2.3",
+                 "image:\n  tag: # set by CI\n    # see docs\n    1.2.3\n\nother: 1\n",
+                 id="the-value-after-that-comment"),
+])
+def test_valid_files_that_crashed_the_editor_are_edited(tmp_path: Path, env: dict[str, str], text: str,
+                                                        edit: str, expected: str) -> None:
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--set", edit)
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == expected
