@@ -22,8 +22,13 @@ _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$"
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
                         r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
                         r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
+# go-yaml v2 (Helm's reader) drops every `_` from a plain scalar that starts with a digit, a sign or
+# a dot, and reads it as a number when Go parses what is left: `8765e10_1` is the float 8.765e104.
+_GO_INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$")
+_GO_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL = re.compile(r"^(?:<<|=)$")
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
+_NUMBER_START = frozenset("0123456789+-.")
 
 
 class Kind(Enum):
@@ -43,6 +48,12 @@ def resolve(text: str) -> Kind:
                           (Kind.FLOAT, _FLOAT), (Kind.TIMESTAMP, _TIMESTAMP)):
         if pattern.match(text):
             return kind
+    if text[:1] in _NUMBER_START:
+        plain = text.replace("_", "")
+        if _GO_INT.match(plain):
+            return Kind.INT
+        if _GO_FLOAT.match(plain):
+            return Kind.FLOAT
     return Kind.STR
 
 

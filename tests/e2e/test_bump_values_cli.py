@@ -402,3 +402,14 @@ def test_valid_files_that_crashed_the_editor_are_edited(tmp_path: Path, env: dic
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == expected
+
+
+def test_a_tag_helm_would_read_as_a_number_is_written_quoted(tmp_path: Path, env: dict[str, str]) -> None:
+    text = "image:\n  repository: ghcr.io/acme/app\n  tag: 8765e10\n"
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--image", "ghcr.io/acme/app=8765e10_1", "--allow-downgrade")
+
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "v.yaml").read_text(encoding="utf-8")
+    assert written == text.replace("tag: 8765e10", 'tag: "8765e10_1"')

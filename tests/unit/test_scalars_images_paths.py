@@ -385,3 +385,21 @@ def test_format_path(parts: tuple[PathPart, ...], text: str) -> None:
 @given(st.lists(st.one_of(st.text(max_size=6), st.integers(-3, 30)), min_size=1, max_size=5))
 def test_format_path_reads_back(parts: list[PathPart]) -> None:
     assert parse_path(format_path(tuple(parts))) == tuple(parts)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("8765e10_1", Kind.FLOAT), ("5e_3", Kind.FLOAT), ("1e5_", Kind.FLOAT), ("2e1_0", Kind.FLOAT),
+    ("0x_1f", Kind.INT), ("-_1", Kind.INT), ("1_2.5", Kind.FLOAT),
+])
+def test_underscores_go_yaml_v2_drops_make_numbers(text: str, kind: Kind) -> None:
+    """go-yaml v2 (Helm) removes every `_` before parsing a plain scalar that starts like a
+    number: `8765e10_1` is 8.765e104 to Helm, so it must be written quoted."""
+    assert resolve(text) is kind
+    assert not plain_is_safe(text)
+    assert render(text, None) == f'"{text}"'
+
+
+@pytest.mark.parametrize("text", ["0.0.5_b579c34b", "1.2.3_4", "12_3a", "abc_1", "3ced321a_1"])
+def test_underscores_in_what_go_does_not_parse_stay_plain(text: str) -> None:
+    assert resolve(text) is Kind.STR
+    assert plain_is_safe(text)
