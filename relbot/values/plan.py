@@ -23,7 +23,7 @@ from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_value
 from relbot.values.images import parse_image_argument
 from relbot.values.push import PullRequest, PushToBranch
 from relbot.values.version import resolve_version
-from relbot.values.yamlpath import parse_path
+from relbot.values.yamlpath import parse_path, split_assignment
 
 DEFAULT_MESSAGE = "chore: update image tags to ${version}"
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}?|\$version\b")  # `${…}`, an unclosed `${`, `$version`
@@ -355,9 +355,10 @@ def config_target(entry: ValuesFile, version: str, create: bool = False) -> Valu
 def parse_edits(sets: Sequence[str], images: Sequence[str], version: str) -> list[Edit]:
     edits: list[Edit] = []
     for text in sets:
-        path, sep, value = text.partition("=")
-        if not sep or not path.strip():
+        split = split_assignment(text)
+        if split is None or not split[0].strip():
             raise InputError(f"--set {text!r} is not PATH=VALUE", "for example --set image.tag=1.2.3")
+        path, value = split
         edits.append(SetValue(parse_path(path), _fill(value, version, f"--set {text}")))
     edits.extend(SetImage(parse_image_argument(_fill(t, version, f"--image {t}"))) for t in images)
     return edits

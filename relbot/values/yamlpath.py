@@ -60,6 +60,26 @@ def _bracket(text: str, source: str, i: int) -> tuple[PathPart, int]:
     return int(inner), end + 1
 
 
+def split_assignment(text: str) -> tuple[str, str] | None:
+    """`PATH=VALUE` split at the first `=` outside a quoted key (`a."b=c".d=1`); None without one."""
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote is not None:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "=":
+            return text[:i], text[i + 1 :]
+        i += 1
+    return None
+
+
 def _quoted(text: str, source: str, i: int) -> tuple[str, int]:
     quote = source[i]
     out: list[str] = []

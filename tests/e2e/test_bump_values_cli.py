@@ -413,3 +413,13 @@ def test_a_tag_helm_would_read_as_a_number_is_written_quoted(tmp_path: Path, env
     assert done.returncode == 0, done.stderr
     written = (tmp_path / "v.yaml").read_text(encoding="utf-8")
     assert written == text.replace("tag: 8765e10", 'tag: "8765e10_1"')
+
+
+def test_set_a_key_that_holds_an_equals_sign(tmp_path: Path, env: dict[str, str]) -> None:
+    text = 'podAnnotations:\n  "a=b": "1"\n'
+    (tmp_path / "v.yaml").write_text(text, encoding="utf-8")
+
+    done = run(tmp_path, env, "v.yaml", "--set", 'podAnnotations."a=b"=2')
+
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == 'podAnnotations:\n  "a=b": "2"\n'

@@ -18,7 +18,7 @@ from relbot.values.images import (
     same_image,
 )
 from relbot.values.scalars import Kind, plain_is_safe, render, resolve
-from relbot.values.yamlpath import PathPart, format_path, parse_path
+from relbot.values.yamlpath import PathPart, format_path, parse_path, split_assignment
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 GO_YAML = ("BUG: go-yaml (Helm) reads a plain scalar with strconv.ParseInt(s, 0, 64), which takes "
@@ -403,3 +403,16 @@ def test_underscores_go_yaml_v2_drops_make_numbers(text: str, kind: Kind) -> Non
 def test_underscores_in_what_go_does_not_parse_stay_plain(text: str) -> None:
     assert resolve(text) is Kind.STR
     assert plain_is_safe(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a.b=1", ("a.b", "1")),
+    ('podAnnotations."a=b"=1', ('podAnnotations."a=b"', "1")),
+    ("x.'k=v'.y=2=3", ("x.'k=v'.y", "2=3")),
+    ('a."q\\"=".b=4', ('a."q\\"=".b', "4")),
+    ("image.tag=", ("image.tag", "")),
+    ("no-assignment", None),
+])
+def test_set_splits_at_the_first_equals_sign_outside_a_quoted_key(
+        text: str, expected: tuple[str, str] | None) -> None:
+    assert split_assignment(text) == expected
