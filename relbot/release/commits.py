@@ -215,7 +215,7 @@ def body_notes(text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
     quotes = _HtmlQuotes()
     for index, line in enumerate(lines):
         quoted = quotes.inside(line)
-        keyword = None if quoted else next((k for k in note_keywords if line.startswith(f"{k}:")), None)
+        keyword = None if quoted else _column0_keyword(line, note_keywords)
         if keyword is None:
             continue
         parts = [line[len(keyword) + 1 :].strip()]
@@ -227,6 +227,11 @@ def body_notes(text: str, note_keywords: tuple[str, ...] = DEFAULT_NOTE_KEYWORDS
             parts.append(following.strip())
         notes.append("\n".join(part for part in parts if part) or keyword)
     return tuple(notes)
+
+
+def _column0_keyword(line: str, keywords: Sequence[str]) -> str | None:
+    """The note keyword a line starts with, at column 0 and followed by `:` (what counts)."""
+    return next((k for k in keywords if line.startswith(f"{k}:")), None)
 
 
 def breaking_lines(message: str, note_keywords: Sequence[str] = DEFAULT_NOTE_KEYWORDS
@@ -253,7 +258,7 @@ def breaking_lines(message: str, note_keywords: Sequence[str] = DEFAULT_NOTE_KEY
 def _why_breaking(line: str, keywords: tuple[str, ...], in_html_quote: bool) -> tuple[bool, str]:
     if in_html_quote:
         return False, "inside an HTML <blockquote> or <details> block: quoted notes"
-    keyword = next((k for k in keywords if line.startswith(f"{k}:")), None)
+    keyword = _column0_keyword(line, keywords)
     if keyword is not None:
         return True, f"`{keyword}:` at column 0"
     stripped = line.lstrip()

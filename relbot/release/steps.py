@@ -4,6 +4,7 @@ GitHub Release, and the values bump after it. Files and the release commit are t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -11,7 +12,7 @@ import semver
 
 from relbot import steps
 from relbot.errors import GitError, RelbotError, VersionRuleError
-from relbot.gitrepo import RemoteError, RemoteStatus
+from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus
 from relbot.remotes import GitHubTarget
 from relbot.steps import Session
 from relbot.tags import TagFormat
@@ -91,19 +92,20 @@ class Push:
                 f"{self.branch} moved on origin: it is at {remote[:7]}, which this checkout "
                 f"({head[:7]}) does not contain; releasing now would publish an outdated state",
                 "nothing was changed; rerun the release on the new head (fetch and check it out)")
-        on_origin = repo.remote_ref(f"refs/tags/{self.tag}")
+        origin_tags = repo.remote_tags()  # one ls-remote for both tag checks
+        on_origin = origin_tags.get(self.tag)
         if on_origin is not None and on_origin != repo.tag_target(self.tag):
             raise VersionRuleError(
                 f"tag {self.tag} is already on origin, on {on_origin[:7]}, and not on this release's "
                 "commit", "a published tag is never moved; fetch the tags and release a new version")
-        self._check_not_below_origin(session, head)
+        self._check_not_below_origin(repo, head, origin_tags)
 
-    def _check_not_below_origin(self, session: Session, head: str) -> None:
+    def _check_not_below_origin(self, repo: GitRepo, head: str, origin_tags: Mapping[str, str]) -> None:
         """Refuse a version at or below a release tag of origin's that HEAD contains but this
         checkout lacks (its tags could not be fetched): the release would go backwards."""
-        repo, fmt, version = session.git, self.tag_format, semver.Version.parse(self.version)
+        fmt, version = self.tag_format, semver.Version.parse(self.version)
         local = {ref.name for ref in repo.tags(fmt.glob())}
-        lacking = {name: sha for name, sha in repo.remote_tags().items()
+        lacking = {name: sha for name, sha in origin_tags.items()
                    if name != self.tag and name not in local
                    and (found := fmt.parse(name)) is not None and semver.Version.parse(found) >= version}
         present = repo.present_commits(list(lacking.values()))

@@ -36,8 +36,7 @@ def _channel(branch: Branch, spec: BranchSpec, specs: Sequence[BranchSpec]) -> s
         return None
     if isinstance(spec.channel, str):
         return spec.channel
-    first = next((s for s in specs if not s.prerelease and _MAINTENANCE.match(s.range or s.name) is None),
-                 None)
+    first = next((s for s in specs if _is_release_spec(s)), None)
     if branch.type is BranchType.RELEASE and first is spec:
         return None
     return branch.name
@@ -67,8 +66,11 @@ def _branch_from_spec(name: str, spec: BranchSpec) -> Branch:
 
 def release_branch_names(specs: Sequence[BranchSpec]) -> list[str]:
     """The release branches (neither maintenance nor prerelease), in configured order."""
-    return [spec.name for spec in specs if not spec.prerelease and not is_glob(spec.name)
-            and _MAINTENANCE.match(spec.range or spec.name) is None]
+    return [spec.name for spec in specs if _is_release_spec(spec) and not is_glob(spec.name)]
+
+
+def _is_release_spec(spec: BranchSpec) -> bool:
+    return not spec.prerelease and _MAINTENANCE.match(spec.range or spec.name) is None
 
 
 def with_release_range(branch: Branch, names: Sequence[str],
@@ -81,17 +83,16 @@ def with_release_range(branch: Branch, names: Sequence[str],
     if branch.type is not BranchType.RELEASE or branch.name not in names or len(names) < 2:
         return branch
     index = names.index(branch.name)
-    plain = [[semver.Version.parse(v) for v in (found or ()) if not semver.Version.parse(v).prerelease]
-             for found in versions]
-    lowest = semver.Version.parse("1.0.0")  # semantic-release's FIRST_RELEASE
-    last = max(plain[0], default=lowest)
-    for found in plain[: index + 1]:
-        last = max([last, *found])
+    parsed = [[semver.Version.parse(v) for v in found] if found is not None else None
+              for found in versions]
+    plain = [[v for v in found or () if not v.prerelease] for found in parsed]
+    below = [v for found in plain[: index + 1] for v in found]
+    first = max(plain[0], default=semver.Version.parse("1.0.0"))  # semantic-release's FIRST_RELEASE
+    last = max([first, *below])
+    upper = parsed[index + 1] if index + 1 < len(names) else None
     bound: semver.Version | None = None
-    upper = versions[index + 1] if index + 1 < len(names) else None
     if upper is not None:
-        below = [v for found in plain[: index + 1] for v in found]
-        above = sorted(semver.Version.parse(v) for v in upper)
+        above = sorted(upper)
         bound = next((v for v in above if v > max(below)), None) if below else \
             next((v for v in above if not v.prerelease), None)
     text = f">={last}" + (f" <{bound}" if bound else "")
