@@ -1,10 +1,10 @@
 """Set values in YAML text by byte span: text and edits in, new text and the changes out.
 
-Each target scalar is found with ruamel.yaml's composer, which reports where every node starts
-and ends; only that scalar's characters are replaced, so comments, blank lines, indentation,
+Each target scalar is found with libyaml's parser (`yamldoc`), which reports where every node
+starts and ends; only that scalar's characters are replaced, so comments, blank lines, indentation,
 quotes, line endings, a BOM, flow style, anchors and other documents stay byte for byte. The
-result is parsed again and must differ from the original exactly at the edited paths, or
-nothing is returned.
+result is read again, by libyaml and by an independent reader, and must differ from the original
+exactly at the edited paths, or nothing is returned.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def edit_values(
             replacements.append((*span, change.new_source))
     new_text = _apply(text, replacements)
     if new_text != text:
-        _verify(docs, new_text, changes, source)
+        _verify(docs, text, new_text, changes, source)
     return EditResult(new_text, tuple(changes))
 
 
@@ -445,9 +445,11 @@ def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _verify(docs: list[Any], new_text: str, changes: list[ValueChange], source: str) -> None:
-    """Compose the new text; its node trees must equal the old ones everywhere but at the changed
-    paths, where the scalar must read back as the value set, with the type intended."""
+def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange], source: str) -> None:
+    """Read the new text twice, with libyaml (which located the values) and with an independent
+    pure-Python reader (`yamldoc.reread`); each must equal the original everywhere but at the
+    changed paths, where the scalar must read back as the value set, in the style that gives it
+    the type intended."""
     try:
         new_docs = yamldoc.compose(new_text, source)
     except InputError:
@@ -459,30 +461,42 @@ def _verify(docs: list[Any], new_text: str, changes: list[ValueChange], source: 
             scalar = render(change.new, None) if change.old is None else change.new_source
             if change.old_source == "":  # an empty slot was filled: drop the ` ` or `: ` before it
                 scalar = scalar.removeprefix(":").lstrip(" ")
-            probe = yamldoc.compose(f"v: {scalar}\n", source)[0]
-            expected[(change.document, change.parts)] = probe.value[0][1]
-    if len(new_docs) != len(docs) or not all(
-            _same(old, new, (), index, expected, set()) for index, (old, new) in enumerate(
-                zip(docs, new_docs, strict=True))):
-        raise InputError(f"{source}: the edited text does not read back as exactly the values "
-                         "set; nothing was written", "please report this with the file")
+            probe = yamldoc.compose(f"v: {scalar}\n", source)[0].value[0][1]
+            if probe.value != change.new:
+                raise InputError(f"{source}: {change.path} would read back as {probe.value!r}, "
+                                 f"not {change.new!r}; nothing was written", "please report this")
+            expected[(change.document, change.parts)] = probe
+    readers = [("libyaml", new_docs, True)]
+    independent = yamldoc.reread(new_text)
+    if independent is None and yamldoc.reread(text) is not None:
+        readers.append(("the independent reader", [], False))  # it read the original, not the edit
+    elif independent is not None:
+        readers.append(("the independent reader", independent, False))
+    for name, read, same_reader in readers:
+        if len(read) != len(docs) or not all(
+                _same(old, new, (), index, expected, set(), same_reader)
+                for index, (old, new) in enumerate(zip(docs, read, strict=True))):
+            raise InputError(f"{source}: the edited text does not read back ({name}) as exactly the "
+                             "values set; nothing was written", "please report this with the file")
 
 
 def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
-          expected: dict[tuple[int, tuple[PathPart, ...]], Any], seen: set[int]) -> bool:
+          expected: dict[tuple[int, tuple[PathPart, ...]], Any], seen: set[int], tags: bool) -> bool:
+    """`new` (from any reader) is `old` (libyaml's), but at the expected paths; explicit tags are
+    compared only between libyaml's trees (`tags`), as other readers resolve implicit ones."""
     if (doc, path) in expected:
         want = expected[(doc, path)]
-        return bool(yamldoc.is_scalar(new) and new.value == want.value and new.tag == want.tag)
+        return bool(yamldoc.is_scalar(new) and new.value == want.value and new.style == want.style)
     if id(old) in seen:
         return True  # an alias of a node already compared
     seen.add(id(old))
-    if type(old) is not type(new) or old.tag != new.tag:
+    if not _same_kind(old, new) or (tags and old.tag != new.tag):
         return False
     if yamldoc.is_scalar(old):
-        return bool(old.value == new.value)
+        return bool(old.value == new.value and old.style == (new.style or None))
     if yamldoc.is_sequence(old):
         return len(old.value) == len(new.value) and all(
-            _same(a, b, (*path, i), doc, expected, seen)
+            _same(a, b, (*path, i), doc, expected, seen, tags)
             for i, (a, b) in enumerate(zip(old.value, new.value, strict=True)))
     new_pairs = list(new.value)
     created = [(k, v) for k, v in new_pairs if yamldoc.is_scalar(k)  # a complex key is never created
@@ -491,12 +505,16 @@ def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
     if len(kept) != len(old.value):
         return False
     for (old_key, old_value), (new_key, new_value) in zip(old.value, kept, strict=True):
-        if not _same(old_key, new_key, (*path, 0), doc, {}, seen):  # keys are never edited
+        if not _same(old_key, new_key, (*path, 0), doc, {}, seen, tags):  # keys are never edited
             return False
-        if not yamldoc.is_scalar(old_key):
-            if not _same(old_value, new_value, (*path, 0), doc, {}, seen):
-                return False
-            continue
-        if not _same(old_value, new_value, (*path, old_key.value), doc, expected, seen):
+        at = (*path, old_key.value) if yamldoc.is_scalar(old_key) else (*path, 0)
+        if not _same(old_value, new_value, at, doc, expected if yamldoc.is_scalar(old_key) else {},
+                     seen, tags):
             return False
-    return all(_same(None, v, (*path, k.value), doc, expected, seen) for k, v in created)
+    return all(_same(None, v, (*path, k.value), doc, expected, seen, tags) for k, v in created)
+
+
+def _same_kind(old: Any, new: Any) -> bool:
+    return (yamldoc.is_scalar(old) and yamldoc.is_scalar(new)) or (
+        yamldoc.is_mapping(old) and yamldoc.is_mapping(new)) or (
+        yamldoc.is_sequence(old) and yamldoc.is_sequence(new))

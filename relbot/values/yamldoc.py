@@ -1,17 +1,64 @@
-"""A YAML text as ruamel.yaml composes it, with the source position of every node.
+"""A YAML text as libyaml parses it, with the source position of every node.
 
 Only what the value editor needs: find a node by path (knowing when the path runs through an
-anchor or alias), walk every mapping, and say where a scalar's own characters are.
+anchor or alias), walk every mapping, and say where a scalar's own characters are. The nodes are
+composed here from libyaml's events (through PyYAML's C parser): libyaml is the C original that
+Helm's go-yaml v2 was ported from, so it accepts what Helm accepts (tabs as separation, a tab before a
+comment) where the pure-Python parsers refuse. `reread` gives the same text as an independent
+implementation reads it, to check an edit with a reader other than the one that located it.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from relbot.errors import InputError
 from relbot.values.yamlpath import PathPart, format_path
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A position in the text: `index` counts characters (str indices); line and column from 0."""
+
+    index: int
+    line: int
+    column: int
+
+
+@dataclass(eq=False)
+class ScalarNode:
+    tag: str | None  # an explicit tag (`!!str`), expanded; None when implicit
+    value: str
+    start_mark: Mark
+    end_mark: Mark
+    style: str | None = None  # None: plain; `'`, `"`, `|`, `>`
+    anchor: str | None = None
+
+
+@dataclass(eq=False)
+class SequenceNode:
+    tag: str | None
+    value: list[Node]
+    start_mark: Mark
+    end_mark: Mark
+    flow_style: bool = False
+    anchor: str | None = None
+
+
+@dataclass(eq=False)
+class MappingNode:
+    tag: str | None
+    value: list[tuple[Node, Node]]
+    start_mark: Mark
+    end_mark: Mark
+    flow_style: bool = False
+    anchor: str | None = None
+
+
+Node = ScalarNode | SequenceNode | MappingNode
 
 
 @dataclass(frozen=True)
@@ -28,21 +75,112 @@ class Located:
 def compose(text: str, source: str) -> list[Any]:
     """The documents of `text` as node trees; a syntax error names the file, line and column.
 
-    The safe composer, not the round-trip one: relbot needs node positions and values, never
-    ruamel's comment bookkeeping, which fails on valid files (a comment between a key and its
-    value followed by a blank line: "overlap in comment")."""
-    from ruamel.yaml import YAML  # noqa: PLC0415 - heavy; only bump-values needs it
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError  # noqa: PLC0415
+    An anchor defined twice is allowed (the spec lets a later `&a` replace the earlier one, and
+    go-yaml reads such files); an alias to an anchor not yet defined is an error."""
+    import yaml  # noqa: PLC0415 - start-up guard; only bump-values needs it
 
+    offset = 1 if text.startswith("\ufeff") else 0  # libyaml skips a BOM without counting it
+    loader = yaml.CSafeLoader(text) if yaml.__with_libyaml__ else yaml.SafeLoader(text)
     try:
-        return [doc for doc in YAML(typ="safe", pure=True).compose_all(text) if doc is not None]
-    except MarkedYAMLError as exc:
+        return [doc for doc in _Composer(offset).compose(loader) if doc is not None]
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         raise InputError(f"{source}: not valid YAML at {where}: {exc.problem or exc.context}",
                          "fix the file first; relbot never rewrites a file it cannot read") from None
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         raise InputError(f"{source}: not valid YAML: {exc}", "fix the file first") from None
+    finally:
+        loader.dispose()
+
+
+@dataclass
+class _Composer:
+    """Node trees from parser events; one anchor table per document."""
+
+    offset: int
+    anchors: dict[str, Node] = field(default_factory=dict)
+    stack: list[tuple[SequenceNode | MappingNode, list[Node]]] = field(default_factory=list)
+    root: Node | None = None
+
+    def compose(self, loader: Any) -> list[Any]:
+        import yaml  # noqa: PLC0415 - start-up guard; only bump-values needs it
+
+        docs: list[Any] = []
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                self.anchors, self.root = {}, None
+            elif isinstance(event, yaml.DocumentEndEvent):
+                docs.append(self.root)
+            elif isinstance(event, yaml.AliasEvent):
+                self._add(self._alias(event))
+            elif isinstance(event, yaml.ScalarEvent):
+                self._add(self._named(event, ScalarNode(
+                    _tag(event.tag), event.value, self._mark(event.start_mark),
+                    self._mark(event.end_mark), event.style or None)))
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                kind = SequenceNode if isinstance(event, yaml.SequenceStartEvent) else MappingNode
+                collection = kind(_tag(event.tag), [], self._mark(event.start_mark),
+                                  self._mark(event.end_mark), bool(event.flow_style))
+                self._add(self._named(event, collection))
+                self.stack.append((collection, []))
+            elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                self.stack.pop()[0].end_mark = self._mark(event.end_mark)
+        return docs
+
+    def _mark(self, mark: Any) -> Mark:
+        return Mark(mark.index + self.offset, mark.line, mark.column)
+
+    def _named(self, event: Any, node: Node) -> Node:
+        if event.anchor is not None:
+            node.anchor = event.anchor
+            self.anchors[event.anchor] = node
+        return node
+
+    def _alias(self, event: Any) -> Node:
+        import yaml  # noqa: PLC0415 - start-up guard; only bump-values needs it
+
+        if event.anchor not in self.anchors:
+            raise yaml.MarkedYAMLError(None, None, f"found undefined alias *{event.anchor}",
+                                       event.start_mark)
+        return self.anchors[event.anchor]
+
+    def _add(self, node: Node) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent, pending = self.stack[-1]
+        if isinstance(parent, SequenceNode):
+            parent.value.append(node)
+        elif pending:
+            parent.value.append((pending.pop(), node))
+        else:
+            pending.append(node)
+
+
+def _tag(tag: str | None) -> str | None:
+    return None if tag in (None, "!") else tag
+
+
+def reread(text: str) -> list[Any] | None:
+    """`text` as an independent, pure-Python implementation composes it (ruamel.yaml, else
+    PyYAML's own parser); None when neither reads it (both refuse some valid input that libyaml
+    and go-yaml accept, such as a tab before a comment)."""
+    import yaml  # noqa: PLC0415 - start-up guard; only bump-values needs it
+    from ruamel.yaml import YAML  # noqa: PLC0415 - heavy; only bump-values needs it
+    from ruamel.yaml.error import YAMLError  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ruamel warns of an anchor defined twice, which is valid
+        try:
+            return [doc for doc in YAML(typ="safe", pure=True).compose_all(text) if doc is not None]
+        except YAMLError:
+            pass
+    try:
+        return [doc for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
+    except yaml.YAMLError:
+        return None
 
 
 def is_mapping(node: Any) -> bool:

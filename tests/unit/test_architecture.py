@@ -53,6 +53,7 @@ OWNERS: Mapping[str, frozenset[str]] = {
     "github": frozenset({"relbot.github"}),
     "click": frozenset({"relbot.cli"}),
     "ruamel": frozenset({"relbot.values.yamldoc", "relbot.config.files"}),
+    "yaml": frozenset({"relbot.values.yamldoc"}),
 }
 
 # (module, imported name) -> why it is imported inside a function rather than at the top.
@@ -61,6 +62,7 @@ OWNERS: Mapping[str, frozenset[str]] = {
 # lazy loading of heavy subcommands in relbot.cli. Entries marked "cycle" hide an import cycle.
 _GITHUB = "start-up guard: PyGithub is slow to import"
 _RUAMEL = "start-up guard: ruamel.yaml is heavy"
+_PYYAML = "start-up guard: only bump-values parses YAML with libyaml"
 _CLI_LAZY = "lazy subcommand: keep `relbot --help` fast"
 _PYGITHUB_LAZY = "PyGithub only when a GitHub Release or pull request step runs"
 FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
@@ -90,8 +92,8 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.values.push", "relbot.github.check_access"): _PYGITHUB_LAZY,
     ("relbot.values.push", "relbot.github.open_pull_request"): _PYGITHUB_LAZY,
     ("relbot.values.yamldoc", "ruamel.yaml.YAML"): _RUAMEL + "; only bump-values needs it",
-    ("relbot.values.yamldoc", "ruamel.yaml.error.MarkedYAMLError"): _RUAMEL + "; only bump-values needs it",
     ("relbot.values.yamldoc", "ruamel.yaml.error.YAMLError"): _RUAMEL + "; only bump-values needs it",
+    ("relbot.values.yamldoc", "yaml"): _PYYAML,
 }
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "relbot"
