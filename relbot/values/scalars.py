@@ -26,6 +26,11 @@ _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 # a dot, and reads it as a number when Go parses what is left: `8765e10_1` is the float 8.765e104.
 _GO_INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$")
 _GO_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_GO_BINARY = re.compile(r"^(?:0b[-+]?|-0b)[01]+$")  # its own `0b` rule: `0b+1` and `0b-1` are ints too
+# a number or boolean that Helm's own `--set` would type so, and every reader reads back as written
+# (`0o17` is 15 to go-yaml, `off` is false; Helm's --set takes both as strings)
+_KEEPS_TEXT = re.compile(r"^(?:-?(?:0|[1-9][0-9]*)|true|false)$")
+_GO_INT_RANGE = (-(2**63), 2**64 - 1)  # beyond int64 (and uint64), go-yaml v2 reads a float
 _SPECIAL = re.compile(r"^(?:<<|=)$")
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 _NUMBER_START = frozenset("0123456789+-.")
@@ -50,7 +55,7 @@ def resolve(text: str) -> Kind:
             return kind
     if text[:1] in _NUMBER_START:
         plain = text.replace("_", "")
-        if _GO_INT.match(plain):
+        if _GO_INT.match(plain) or _GO_BINARY.match(plain):
             return Kind.INT
         if _GO_FLOAT.match(plain):
             return Kind.FLOAT
@@ -113,11 +118,17 @@ def render(text: str, style: str | None, keep_kind: Kind | None = None) -> str:
 
     `keep_kind`: the old plain scalar was a number or a boolean and `text` resolves to the same
     kind, so it stays plain (a replica count stays an integer); otherwise the value is a string.
+    Raises ValueError for text no YAML file can hold (a lone surrogate).
     """
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise ValueError(f"{text!r} is not Unicode text (a lone surrogate, as from bytes that are not "
+                         "UTF-8); no YAML reader accepts it")
     if style == "'":
         return single_quoted(text) or double_quoted(text)
     if style == '"':
         return double_quoted(text)
-    if keep_kind is not None and keep_kind is not Kind.STR and resolve(text) is keep_kind:
+    if keep_kind is not None and keep_kind is not Kind.STR and resolve(text) is keep_kind \
+            and _KEEPS_TEXT.match(text) and (keep_kind is not Kind.INT or _GO_INT_RANGE[0] <= int(text)
+                                             <= _GO_INT_RANGE[1]):
         return text
     return text if plain_is_safe(text) else double_quoted(text)

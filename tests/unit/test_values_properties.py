@@ -277,7 +277,8 @@ AMBIGUOUS = [
 ]
 _ANY_CHAR = st.characters(exclude_categories=["Cs"], exclude_characters="\u2028\u2029")
 NEW_VALUES = st.one_of(st.sampled_from(AMBIGUOUS), st.text(_ANY_CHAR, max_size=12))
-_TOKEN = re.compile(r"[-+]?[0-9A-Za-z_.]+(?::[0-9A-Za-z_.]+)*")
+# what Helm's own `--set` types as a number or boolean, and every reader reads back as written
+_HELM_SET_TYPED = re.compile(r"-?(?:0|[1-9][0-9]*)|true|false")
 
 
 def at(data: Any, path: tuple[PathPart, ...]) -> Any:
@@ -291,10 +292,11 @@ def put(data: Any, path: tuple[PathPart, ...], new: Any) -> None:
 
 
 def expected_value(old: Any, style: str | None, new: str) -> tuple[Any, bool]:
-    """The new value as a string, or as the old plain scalar's int/bool type when it is one too;
-    and whether the type was decided by the string rule (so any YAML reader must read a string)."""
+    """The new value as a string, or as the old plain scalar's int/bool type when it is one too
+    (as Helm's `--set` types it: a decimal integer, true or false); and whether the type was decided
+    by the string rule (so any YAML reader must read a string)."""
     kept = style is None and type(old) in (int, bool)
-    if kept and _TOKEN.fullmatch(new):
+    if kept and _HELM_SET_TYPED.fullmatch(new):
         parsed = load_all(f"v: {new}\n")[0]["v"]
         if type(parsed) is type(old):
             return parsed, False
