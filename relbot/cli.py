@@ -168,6 +168,8 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
               help="In a multi-document file, edit document N (from 1).")
 @click.option("--create", is_flag=True, help="Add a missing last key next to its siblings.")
 @click.option("--allow-downgrade", is_flag=True, help="Allow moving a version backwards.")
+@click.option("--allow-shared", is_flag=True,
+              help="Also change the other paths that share a value through an anchor or merge.")
 @click.option("--commit/--no-commit", default=None, help="Commit the changed files.")
 @click.option("--push/--no-push", default=None,
               help="Commit and push, retrying if the branch moves.")
@@ -185,7 +187,7 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
 @pass_ctx
 def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     images: tuple[str, ...], version: str | None, version_from: str | None,
-                    document: int | None, create: bool, allow_downgrade: bool,
+                    document: int | None, create: bool, allow_downgrade: bool, allow_shared: bool,
                     commit: bool | None, push: bool | None, create_pr: bool | None,
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
                     strict: bool, branch: str | None) -> None:
@@ -195,7 +197,8 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 
     options = BumpOptions(
         files=files, sets=sets, images=images, version=version, version_from=version_from,
-        document=document, create=create, allow_downgrade=allow_downgrade, commit=commit,
+        document=document, create=create, allow_downgrade=allow_downgrade,
+        allow_shared=allow_shared, commit=commit,
         push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
         branch=branch, strict=strict or os.environ.get("CI") == "true")
     _json_on_stdout(as_json)

@@ -54,6 +54,7 @@ class ValueChange:
     old_source: str
     new_source: str
     parts: tuple[PathPart, ...] = ()
+    within: tuple[PathPart, ...] = ()  # the path of the string that holds it, in an embedded document
 
     @property
     def changed(self) -> bool:
@@ -79,13 +80,24 @@ class _Target:
     value: str
     what: str  # for messages: "--set a.b" or "--image x"
     chain: tuple[Any, ...] = ()  # the nodes above `node`, when it was found by path
+    inner: tuple[Edit, ...] = ()  # edits inside `node`, a values document held as a string
+    image: ImageTarget | None = None  # the image asked for, when found by --image
+    defined: tuple[PathPart, ...] | None = None  # where a shared value is written, if not at `path`
+
+    @property
+    def written_at(self) -> tuple[PathPart, ...]:
+        """The path of the text that changes (an alias's target is written at its anchor)."""
+        return self.defined or self.path
 
 
 def edit_values(
     text: str, edits: Sequence[Edit], *, source: str = "<text>", document: int | None = None,
-    create: bool = False, allow_downgrade: bool = False,
+    create: bool = False, allow_downgrade: bool = False, allow_shared: bool = False,
 ) -> EditResult:
-    """Apply `edits` to `text`; raise InputError (and change nothing) when any cannot be made."""
+    """Apply `edits` to `text`; raise InputError (and change nothing) when any cannot be made.
+
+    A value shared through an anchor (`&a`, `*a`, `<<: *a`) changes wherever it is used: that is
+    allowed when every such path was asked for, or with `allow_shared`."""
     docs = yamldoc.compose(text, source)
     if not docs:
         raise InputError(f"{source}: the file has no YAML document", "check the file name")
@@ -101,16 +113,28 @@ def edit_values(
     targets = _dedupe(targets, source)
     replacements: list[tuple[int, int, str]] = []
     changes: list[ValueChange] = []
+    blocks: dict[tuple[int, tuple[PathPart, ...]], Any] = {}
     counts = {index: yamldoc.alias_count(doc) for index, doc in enumerate(docs)}
     for target in targets:
-        _check_alias(counts[target.document], target, source)
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in target.value):
+            raise InputError(f"{source}: the value for {format_path(target.path)} is not UTF-8 text "
+                             f"({target.value!r})", "pass the value as UTF-8")
+        _check_shared(docs[target.document], counts[target.document], target, source, allow_shared)
+        if target.inner:
+            inner_changes, inner_replacements, block = _render_embedded(text, target, source,
+                                                                        allow_downgrade)
+            changes.extend(inner_changes)
+            replacements.extend(inner_replacements)
+            if inner_replacements:
+                blocks[(target.document, target.written_at)] = block
+            continue
         change, span = _render_target(text, target, source, allow_downgrade)
         changes.append(change)
         if change.changed:
             replacements.append((*span, change.new_source))
     new_text = _apply(text, replacements)
     if new_text != text:
-        _verify(docs, text, new_text, changes, source)
+        _verify(docs, text, new_text, changes, source, blocks)
     return EditResult(new_text, tuple(changes))
 
 
@@ -131,11 +155,10 @@ def _path_target(docs: list[Any], edit: SetValue, source: str, document: int | N
                          "pass --document N to choose one")
     if found:
         index, located = found[0]
-        if located.through_alias:
-            raise InputError(
-                f"{source}: {format_path(edit.path)} runs through the alias of anchor "
-                f"&{located.through_alias}; setting it would change the anchored value and every "
-                "other alias of it", "set the value where the anchor is defined, or un-share it")
+        if located.rest:  # the rest of the path is inside a values document held as a string
+            outer = edit.path[: len(edit.path) - len(located.rest)]
+            return _Target(index, outer, located.node, located.parent, "", what, located.chain,
+                           (SetValue(located.rest, edit.value),))
         return _Target(index, edit.path, located.node, located.parent, edit.value, what,
                        located.chain)
     if create:
@@ -176,15 +199,39 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
         matches = [*(t for mapping, path in yamldoc.walk_mappings(doc)
                      for t in _split_reference(index, mapping, path, target, what, source)),
                    *_whole_references(index, doc, target, what)]
-        for match in matches:  # the nodes above, so a shared (anchored) mapping is refused
+        matches.extend(_embedded_references(index, doc, target, what, source))
+        for match in matches:  # the nodes above, so a shared (anchored) mapping is seen
             match.chain = yamldoc.lookup(doc, match.path, source, index).chain[:-1]
+            match.image = target
         found.extend(matches)
     if not found:
-        raise InputError(
+        raise ImageNotFoundError(
             f"{source}: no reference to image {target.name} (no `repository:` or `name:` with a "
-            "`tag:` next to it, no Kustomize `images:` entry, and no `image: repo:tag` string)",
+            "`tag:` next to it, no Kustomize `images:` entry, no `image: repo:tag` string, and none "
+            "in a values document held as a `|` string)",
             "check the repository name; relbot matches it with and without the registry")
     return found
+
+
+class ImageNotFoundError(InputError):
+    """No reference to the image asked for."""
+
+
+def _embedded_references(index: int, doc: Any, target: ImageTarget, what: str,
+                         source: str) -> Iterator[_Target]:
+    """A values document held as a `|` string (Argo CD's `spec.source.helm.values`) that
+    references the image: the edit is made inside it."""
+    for parent, _, node, path in _scalars(doc):
+        if not yamldoc.is_embedded(node) or target.name.rsplit("/", 1)[-1] not in node.value:
+            continue
+        try:
+            edit_values(node.value, [SetImage(target)], source=f"{source}: {format_path(path)}",
+                        allow_downgrade=True)
+        except ImageNotFoundError:
+            continue
+        except InputError:
+            pass  # a reference is there; the real edit reports what is wrong with it
+        yield _Target(index, path, node, parent, "", what, inner=(SetImage(target),))
 
 
 def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], target: ImageTarget,
@@ -288,6 +335,9 @@ def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
     by_place: dict[tuple[int, tuple[PathPart, ...]], _Target] = {}
     for target in targets:
         place = (target.document, target.path)
+        if place in by_place and by_place[place].inner and target.inner:
+            by_place[place].inner += target.inner  # edits inside one embedded document
+            continue
         if place in by_place and by_place[place].value != target.value:
             raise InputError(f"{source}: {format_path(target.path)} is set twice, to "
                              f"{by_place[place].value!r} ({by_place[place].what}) and "
@@ -296,16 +346,189 @@ def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
     return list(by_place.values())
 
 
-def _check_alias(counts: dict[int, int], target: _Target, source: str) -> None:
-    nodes = [*target.chain, target.node] if target.node is not None else [*target.chain, target.parent]
-    for node in nodes:
-        if node is None or counts.get(id(node), 0) <= 1:
+def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str,
+                  allow_shared: bool) -> None:
+    """A value shared through an anchor changes at every path the file loads it at: allowed when
+    each of them was asked for (the path set, or a reference to the image asked for — a merge key's
+    own override is not shared), else refused naming the others."""
+    holder = target.node if target.node is not None else target.parent
+    shared = [node for node in (*target.chain, holder) if node is not None and counts.get(id(node), 0) > 1]
+    if not shared:
+        return
+    as_key = _used_as_key(doc, holder)
+    if as_key is not None:
+        raise InputError(f"{source}: {format_path(target.path)} is also used as a key (at "
+                         f"{format_path(as_key) or 'the top level'}, through an alias); setting it "
+                         "would rename that key", "give the value and the key each their own text")
+    paths = _loaded_paths(doc, holder, source)
+    written = _written_at(doc, holder)
+    if target.node is None:  # a created key lands in every use of its mapping
+        paths = [(*path, target.path[-1]) for path in paths]
+        written = (*written, target.path[-1])
+    target.defined = written
+    others = [path for path in paths if path != target.path and not _asked(doc, path, target)]
+    if others and not allow_shared:
+        anchor = next((node.anchor for node in shared if node.anchor), "?")
+        named = ", ".join(format_path(path) for path in others[:10]) + (" …" if len(others) > 10 else "")
+        raise InputError(f"{source}: setting {format_path(target.path)} would also change {named}, which "
+                         f"share{'s' if len(others) == 1 else ''} its value through the anchor &{anchor}",
+                         "pass --allow-shared to change them all knowingly, or give each its own value")
+
+
+def _written_at(doc: Any, wanted: Any) -> tuple[PathPart, ...]:
+    """The path of `wanted` in the text, walking keys as written (`<<` too) and no alias twice."""
+    return next((path for node, path, _ in _raw_walk(doc) if node is wanted), ())
+
+
+def _used_as_key(doc: Any, wanted: Any) -> tuple[PathPart, ...] | None:
+    """The path of a mapping that has `wanted` as one of its keys, if any."""
+    return next((path for node, path, keys in _raw_walk(doc) if any(k is wanted for k in keys)), None)
+
+
+def _raw_walk(doc: Any) -> Iterator[tuple[Any, tuple[PathPart, ...], list[Any]]]:
+    """Every node as written (no alias followed twice), with its path and, for a mapping, its keys."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(doc, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
             continue
-        anchor = node.anchor or "?"
-        raise InputError(
-            f"{source}: {format_path(target.path)} is inside the anchored value &{anchor}, used "
-            f"{counts[id(node)] - 1} more time(s) through *{anchor} (or a `<<:` merge); setting "
-            "it would change those too", "give this key its own value instead of the shared anchor")
+        seen.add(id(node))
+        children: list[tuple[PathPart, Any]] = []
+        keys: list[Any] = []
+        if yamldoc.is_mapping(node):
+            keys = [k for k, _ in node.value]
+            children = [(k.value if yamldoc.is_scalar(k) else 0, v) for k, v in node.value]
+        elif yamldoc.is_sequence(node):
+            children = list(enumerate(node.value))
+        yield node, path, keys
+        stack.extend((child, (*path, key)) for key, child in reversed(children))
+
+
+_MAX_LOADED = 200_000  # values an alias-heavy document may expand to before relbot gives up
+
+
+def _loaded_paths(doc: Any, wanted: Any, source: str) -> list[tuple[PathPart, ...]]:
+    """Every path at which a reader that follows aliases and `<<:` merges finds `wanted`."""
+    found: list[tuple[PathPart, ...]] = []
+    stack: list[tuple[Any, tuple[PathPart, ...], frozenset[int]]] = [(doc, (), frozenset())]
+    visited = 0
+    while stack:
+        node, path, above = stack.pop()
+        visited += 1
+        if visited > _MAX_LOADED:
+            raise InputError(f"{source}: its aliases expand to more than {_MAX_LOADED:,} values, so relbot "
+                             "cannot tell what an edit would change", "un-share the anchors on the path")
+        if node is wanted:
+            found.append(path)
+            continue
+        if id(node) in above:
+            continue  # a recursive alias
+        children: list[tuple[PathPart, Any]] = []
+        if yamldoc.is_mapping(node):
+            children = _loaded_pairs(node)
+        elif yamldoc.is_sequence(node):
+            children = list(enumerate(node.value))
+        inside = above | {id(node)}
+        stack.extend((child, (*path, key), inside) for key, child in reversed(children))
+    return found
+
+
+def _loaded_pairs(mapping: Any, depth: int = 0) -> list[tuple[PathPart, Any]]:
+    """A mapping's keys as loaded: its own, then those its `<<:` merges bring that it lacks (the
+    first merged mapping wins)."""
+    own = [(k.value, v) for k, v in mapping.value if yamldoc.is_scalar(k) and not _is_merge(k)]
+    keys = {key for key, _ in own}
+    for key_node, value in mapping.value:
+        if not (yamldoc.is_scalar(key_node) and _is_merge(key_node)) or depth > 32:
+            continue
+        sources = [value] if yamldoc.is_mapping(value) else \
+            [item for item in value.value if yamldoc.is_mapping(item)] if yamldoc.is_sequence(value) else []
+        for merged in sources:
+            for key, child in _loaded_pairs(merged, depth + 1):
+                if key not in keys:
+                    keys.add(key)
+                    own.append((key, child))
+    return own
+
+
+def _is_merge(key: Any) -> bool:
+    return bool(key.value == "<<" and key.style is None and key.tag in (None, "tag:yaml.org,2002:merge"))
+
+
+def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
+    """`path` is a reference to the image an --image edit asked for (as loaded, merges applied)."""
+    if target.image is None:
+        return False
+    node = target.node
+    if node is not None and yamldoc.is_scalar(node) and path[-1] not in ("tag", "digest", "newTag"):
+        ref = parse_reference(str(node.value))  # a whole `repo:tag` string: the same image everywhere
+        return ref is not None and same_image(target.image, ref.registry, ref.repository)
+    holder = doc
+    for part in path[:-1]:
+        pairs = _loaded_pairs(holder) if yamldoc.is_mapping(holder) else \
+            list(enumerate(holder.value)) if yamldoc.is_sequence(holder) else []
+        holder = next((child for key, child in pairs if key == part), None)
+        if holder is None:
+            return False
+    if not yamldoc.is_mapping(holder):
+        return False
+    fields = {key: child.value for key, child in _loaded_pairs(holder) if yamldoc.is_scalar(child)}
+    if "newTag" in fields or "newName" in fields:
+        deployed = fields.get("newName") or fields.get("name")
+        return isinstance(deployed, str) and same_image(target.image, None, deployed)
+    repo = fields.get("repository") or fields.get("name")
+    registry = fields.get("registry") or None
+    return isinstance(repo, str) and same_image(target.image, registry if isinstance(registry, str) else None,
+                                                repo)
+
+
+def _render_embedded(text: str, target: _Target, source: str, allow_downgrade: bool,
+                     ) -> tuple[list[ValueChange], list[tuple[int, int, str]], Any]:
+    """Edit a values document held as a `|` string, line by line: each changed line of the document
+    replaces that line's characters after the block's indentation; every other byte stays."""
+    node, where = target.node, format_path(target.path)
+    lines = _block_lines(text, node)
+    if lines is None:
+        raise InputError(f"{source}: {where} holds a values document relbot cannot map line by line "
+                         "(an indentation indicator, or tabs in it)", "set the value by hand")
+    result = edit_values(node.value, target.inner, source=f"{source}: {where}",
+                         allow_downgrade=allow_downgrade)
+    old_lines, new_lines = node.value.split("\n"), result.text.split("\n")
+    if len(old_lines) != len(new_lines):
+        raise InputError(f"{source}: {where}: --create cannot add a key inside a values document "
+                         "held as a string", "add the key there by hand once")
+    replacements = [(start, end, new) for (start, end), old, new in zip(lines, old_lines, new_lines,
+                                                                         strict=False) if old != new]
+    changes = [ValueChange(f"{where} | {c.path}", target.document,
+                           _line_at(text, lines[c.line - 1][0]), c.old, c.new, c.old_source,
+                           c.new_source, (*target.written_at, *c.parts), target.written_at)
+               for c in result.changes]
+    block = yamldoc.ScalarNode(None, result.text, node.start_mark, node.end_mark, "|")
+    return changes, replacements, block
+
+
+def _block_lines(text: str, node: Any) -> list[tuple[int, int]] | None:
+    """Where each line of a `|` string's value stands in the text (after the indentation, before
+    the line break); None when the lines do not give back the value exactly."""
+    header_end = text.find("\n", node.start_mark.index)
+    header = text[node.start_mark.index : header_end].split("#", 1)[0].strip()
+    if header_end < 0 or any(ch.isdigit() for ch in header):
+        return None
+    body = text[header_end + 1 : node.end_mark.index]
+    indent = next((len(line) - len(line.lstrip(" ")) for line in body.split("\n") if line.strip()), 0)
+    spans: list[tuple[int, int]] = []
+    position = header_end + 1
+    for line in body.split("\n"):
+        content = line.removesuffix("\r")
+        start = position + min(indent, len(content))
+        spans.append((start, position + len(content)))
+        position += len(line) + 1
+    rebuilt = "\n".join(text[start:end] for start, end in spans)
+    value_lines = node.value.split("\n")
+    if indent == 0 or rebuilt.rstrip("\n") != node.value.rstrip("\n") or len(spans) < len(value_lines) - 1:
+        return None
+    return spans
 
 
 def _render_target(text: str, target: _Target, source: str,
@@ -314,7 +537,7 @@ def _render_target(text: str, target: _Target, source: str,
     if target.node is None:
         position, new_source = _creation(text, target)
         change = ValueChange(path, target.document, _line_at(text, position), None,
-                             target.value, "", new_source, target.path)
+                             target.value, "", new_source, target.written_at)
         return change, (position, position)
     node = target.node
     if not yamldoc.is_scalar(node):
@@ -324,10 +547,22 @@ def _render_target(text: str, target: _Target, source: str,
     if node.style in ("|", ">"):
         raise InputError(f"{source}: {path} is a block scalar ({node.style}); relbot only sets "
                          "single-line values", "make it a plain or quoted value first")
-    start, end = yamldoc.scalar_span(text, node)
+    if node.tag not in (None, _STR_TAG):
+        raise InputError(f"{source}: {path} has the explicit tag {_short_tag(node.tag)}; relbot writes "
+                         "strings and keeps every tag", "remove the tag from the file, or set this "
+                         "value by hand")
+    span = yamldoc.scalar_span(text, node)
+    if span is None:
+        raise InputError(f"{source}: {path} has an anchor that runs into its value (`&{node.anchor}"
+                         f"{node.value}`: libyaml and go-yaml read the anchor `{node.anchor}`)",
+                         "put a space between the anchor and the value, or rename the anchor")
+    start, end = span
     prefix = ""
     if node.value == "" and node.style is None:  # `tag:` with nothing after it
-        start, prefix = _empty_slot(text, target, source)
+        if node.start_mark.index < end:  # `tag: &a` or `tag: !!str`: the value goes after them
+            start, prefix = end, " "
+        else:
+            start, prefix = _empty_slot(text, target, source)
         end = start
     old_source = text[start:end]
     old_value = str(node.value)
@@ -344,8 +579,15 @@ def _render_target(text: str, target: _Target, source: str,
     if node.value == "" and node.style is None and new_source:
         new_source = prefix + new_source
     change = ValueChange(path, target.document, _line_at(text, start), old_value,
-                         target.value, old_source, new_source, target.path)
+                         target.value, old_source, new_source, target.written_at)
     return change, (start, end)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
@@ -364,8 +606,8 @@ def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
         colon = rest.find(":")
         if colon >= 0 and not rest[:colon].strip(" \t\"'"):
             return key.end_mark.index + colon + 1, " "
-        if parent.flow_style:
-            return key.end_mark.index, ": "
+        if parent.flow_style and key.start_mark.line == key.end_mark.line:
+            return key.end_mark.index, ": "  # an implicit key must stay on one line
     raise InputError(f"{source}: {format_path(target.path)} has no value and relbot cannot tell "
                      "where one would go", "write a placeholder value there once (tag: \"\")")
 
@@ -445,7 +687,8 @@ def _apply(text: str, replacements: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange], source: str) -> None:
+def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange], source: str,
+            blocks: dict[tuple[int, tuple[PathPart, ...]], Any]) -> None:
     """Read the new text twice, with libyaml (which located the values) and with an independent
     pure-Python reader (`yamldoc.reread`); each must equal the original everywhere but at the
     changed paths, where the scalar must read back as the value set, in the style that gives it
@@ -453,11 +696,14 @@ def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange
     try:
         new_docs = yamldoc.compose(new_text, source)
     except InputError:
-        raise InputError(f"{source}: the edited text is not valid YAML; nothing was written",
-                         "please report this with the file") from None
-    expected: dict[tuple[int, tuple[PathPart, ...]], Any] = {}
+        written = ", ".join(f"{c.path} as {c.new_source.strip()}" for c in changes if c.changed)
+        raise InputError(f"{source}: writing {written} would make the file unreadable to libyaml, and "
+                         "so to Helm's go-yaml, which shares its parser; nothing was written",
+                         "tidy the lines around the value (a line of only spaces and tabs, an anchor "
+                         "with `:` in its name), then run again") from None
+    expected: dict[tuple[int, tuple[PathPart, ...]], Any] = dict(blocks)
     for change in changes:
-        if change.changed:
+        if change.changed and not change.within:
             scalar = render(change.new, None) if change.old is None else change.new_source
             if change.old_source == "":  # an empty slot was filled: drop the ` ` or `: ` before it
                 scalar = scalar.removeprefix(":").lstrip(" ")
@@ -473,11 +719,21 @@ def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange
     elif independent is not None:
         readers.append(("the independent reader", independent, False))
     for name, read, same_reader in readers:
-        if len(read) != len(docs) or not all(
-                _same(old, new, (), index, expected, set(), same_reader)
-                for index, (old, new) in enumerate(zip(docs, read, strict=True))):
+        if not _all_same(docs, read, expected, same_reader):
+            original = yamldoc.reread(text) if not same_reader else docs
+            if original is not None and not _all_same(docs, original, {}, same_reader):
+                raise InputError(f"{source}: libyaml and {name} read the file differently (before any "
+                                 "edit), so relbot cannot check an edit of it; nothing was written",
+                                 "rewrite the odd construct (an anchor with `:` in its name, a "
+                                 "multi-line flow key) in a plain form, or set the value by hand")
             raise InputError(f"{source}: the edited text does not read back ({name}) as exactly the "
                              "values set; nothing was written", "please report this with the file")
+
+
+def _all_same(docs: list[Any], read: list[Any], expected: dict[tuple[int, tuple[PathPart, ...]], Any],
+              tags: bool) -> bool:
+    return len(read) == len(docs) and all(_same(old, new, (), index, expected, set(), tags)
+                                          for index, (old, new) in enumerate(zip(docs, read, strict=True)))
 
 
 def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,

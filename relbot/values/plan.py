@@ -39,6 +39,7 @@ class BumpOptions:
     document: int | None = None  # 1-based, as the user writes it
     create: bool = False
     allow_downgrade: bool = False
+    allow_shared: bool = False  # change every path that shares a value through an anchor
     commit: bool | None = None
     push: bool | None = None
     create_pr: bool | None = None
@@ -65,6 +66,7 @@ class ValuesTarget:
     edits: tuple[Edit, ...]
     document: int | None  # 0-based
     create: bool
+    allow_shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ def edit_targets(targets: Sequence[ValuesTarget], texts: Mapping[str, str], allo
     for target in targets:
         text = texts[target.path]
         result = edit_values(text, target.edits, source=target.display, document=target.document,
-                             create=target.create, allow_downgrade=allow_downgrade)
+                             create=target.create, allow_downgrade=allow_downgrade,
+                             allow_shared=target.allow_shared)
         diff = "".join(difflib.unified_diff(
             text.splitlines(keepends=True), result.text.splitlines(keepends=True),
             fromfile=f"a/{target.display}", tofile=f"b/{target.display}"))
@@ -323,7 +326,8 @@ def _targets(directory: Path, root: Path, options: BumpOptions, config: Config,
             raise InputError("--set/--image need the values files to edit",
                              "name them: relbot bump-values values-production.yaml --set …")
         edits = tuple(parse_edits(options.sets, options.images, version))
-        return [ValuesTarget(_relative(directory / f, root), f, edits, document, options.create)
+        return [ValuesTarget(_relative(directory / f, root), f, edits, document, options.create,
+                             options.allow_shared)
                 for f in options.files]
     if options.files:
         raise InputError("no --set or --image given for " + ", ".join(options.files),

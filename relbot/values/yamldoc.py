@@ -70,6 +70,7 @@ class Located:
     key: PathPart
     through_alias: str | None  # the anchor a path step went through, when it did
     chain: tuple[Any, ...] = ()  # every node from the document root down to `node`
+    rest: tuple[PathPart, ...] = ()  # the path inside `node`, a values document held as a string
 
 
 def compose(text: str, source: str) -> list[Any]:
@@ -183,6 +184,12 @@ def reread(text: str) -> list[Any] | None:
         return None
 
 
+def is_embedded(node: Any) -> bool:
+    """A literal block scalar (`values: |`) that may hold a YAML document, as Argo CD's
+    `spec.source.helm.values` does."""
+    return is_scalar(node) and node.style == "|" and ":" in node.value
+
+
 def is_mapping(node: Any) -> bool:
     return type(node).__name__ == "MappingNode"
 
@@ -195,12 +202,18 @@ def is_scalar(node: Any) -> bool:
     return type(node).__name__ == "ScalarNode"
 
 
-def scalar_span(text: str, node: Any) -> tuple[int, int]:
-    """The characters of the scalar itself, without an anchor (`&a`) or tag (`!!str`) before it."""
+def scalar_span(text: str, node: Any) -> tuple[int, int] | None:
+    """The characters of the scalar itself, without an anchor (`&a`) or tag (`!!str`) before it;
+    None when they run into the value (`&an:chor value` is the anchor `an` before `:chor value`)."""
     start, end = node.start_mark.index, node.end_mark.index
     while start < end and text[start] in "&!":
-        while start < end and text[start] not in " \t\r\n":
-            start += 1
+        if text[start] == "&" and node.anchor and text.startswith("&" + node.anchor, start):
+            start += 1 + len(node.anchor)
+        else:
+            while start < end and text[start] not in " \t\r\n":
+                start += 1
+        if start < end and text[start] not in " \t\r\n":
+            return None
         while start < end and text[start] in " \t\r\n":
             start += 1
     return start, end
@@ -220,6 +233,8 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
         _refuse_duplicate(node, part, path[: depth + 1], source, document)
         found = _child(node, part)
         if found is None:
+            if is_embedded(node):
+                return Located(node, parent, key, alias, tuple(chain), path[depth:])
             raise _missing(node, path, depth, source, document)
         key_node, child = found
         if (key_node is not None and reached_through_alias(key_node, child)) or \

@@ -6,7 +6,8 @@
 
 `edits.json` is a list of edits, `{"set": PATH, "value": VALUE}` or `{"image": "REPO=TAG"}`. An
 edit may also carry the call-wide options `"document"` (1-based, as `--document` takes it),
-`"create"` and `"allow_downgrade"`; every edit that names an option must give it the same value.
+`"create"`, `"allow_downgrade"` and `"allow_shared"`; every edit that names an option must give it
+the same value.
 Files are read as bytes and decoded without newline translation, so CRLF and a BOM are kept.
 """
 
@@ -28,7 +29,7 @@ from relbot.values.yamlpath import parse_path
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SUCCESS = GOLDEN / "values"
 ERRORS = GOLDEN / "values-errors"
-OPTIONS = ("document", "create", "allow_downgrade")
+OPTIONS = ("document", "create", "allow_downgrade", "allow_shared")
 
 # Scenarios that show a bug: the folder keeps the correct behaviour, the test is a strict xfail.
 Bugs = dict[str, tuple[type[BaseException], str]]
