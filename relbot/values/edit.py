@@ -196,7 +196,7 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
     for index, doc in enumerate(docs):
         if document is not None and index != document:
             continue
-        matches = [*(t for mapping, path in yamldoc.walk_mappings(doc)
+        matches = [*(t for mapping, path, _ in yamldoc.walk(doc) if yamldoc.is_mapping(mapping)
                      for t in _split_reference(index, mapping, path, target, what, source)),
                    *_whole_references(index, doc, target, what)]
         matches.extend(_embedded_references(index, doc, target, what, source))
@@ -308,27 +308,10 @@ def _whole_references(index: int, doc: Any, target: ImageTarget, what: str) -> I
 
 
 def _scalars(doc: Any) -> Iterator[tuple[Any, PathPart, Any, tuple[PathPart, ...]]]:
-    seen: set[int] = set()
-    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(doc, ())]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if yamldoc.is_mapping(node):
-            for key_node, value in reversed(node.value):
-                if not yamldoc.is_scalar(key_node):
-                    continue
-                if yamldoc.is_scalar(value):
-                    yield node, key_node.value, value, (*path, key_node.value)
-                else:
-                    stack.append((value, (*path, key_node.value)))
-        elif yamldoc.is_sequence(node):
-            for i, item in reversed(list(enumerate(node.value))):
-                if yamldoc.is_scalar(item):
-                    yield node, i, item, (*path, i)
-                else:
-                    stack.append((item, (*path, i)))
+    """(parent, key or index, scalar, path) of every value that is a scalar, in document order."""
+    for node, path, parent in yamldoc.walk(doc):
+        if path and yamldoc.is_scalar(node):
+            yield parent, path[-1], node, path
 
 
 def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
@@ -377,32 +360,13 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
 
 def _written_at(doc: Any, wanted: Any) -> tuple[PathPart, ...]:
     """The path of `wanted` in the text, walking keys as written (`<<` too) and no alias twice."""
-    return next((path for node, path, _ in _raw_walk(doc) if node is wanted), ())
+    return next((path for node, path, _ in yamldoc.walk(doc, complex_keys=True) if node is wanted), ())
 
 
 def _used_as_key(doc: Any, wanted: Any) -> tuple[PathPart, ...] | None:
     """The path of a mapping that has `wanted` as one of its keys, if any."""
-    return next((path for node, path, keys in _raw_walk(doc) if any(k is wanted for k in keys)), None)
-
-
-def _raw_walk(doc: Any) -> Iterator[tuple[Any, tuple[PathPart, ...], list[Any]]]:
-    """Every node as written (no alias followed twice), with its path and, for a mapping, its keys."""
-    seen: set[int] = set()
-    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(doc, ())]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        children: list[tuple[PathPart, Any]] = []
-        keys: list[Any] = []
-        if yamldoc.is_mapping(node):
-            keys = [k for k, _ in node.value]
-            children = [(k.value if yamldoc.is_scalar(k) else 0, v) for k, v in node.value]
-        elif yamldoc.is_sequence(node):
-            children = list(enumerate(node.value))
-        yield node, path, keys
-        stack.extend((child, (*path, key)) for key, child in reversed(children))
+    return next((path for node, path, _ in yamldoc.walk(doc, complex_keys=True)
+                 if yamldoc.is_mapping(node) and any(key is wanted for key, _ in node.value)), None)
 
 
 _MAX_LOADED = 200_000  # values an alias-heavy document may expand to before relbot gives up

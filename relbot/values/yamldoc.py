@@ -292,22 +292,25 @@ def _missing(node: Any, path: tuple[PathPart, ...], depth: int, source: str, doc
                       "check the path (`-v` lists the keys), or pass --create to add a missing leaf")
 
 
-def walk_mappings(node: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[Any, tuple[PathPart, ...]]]:
-    """Every mapping in document order, with its path; aliases are not followed twice."""
+def walk(doc: Any, *, complex_keys: bool = False) -> Iterator[tuple[Any, tuple[PathPart, ...], Any]]:
+    """Every node as written, in document order, with its path and its parent collection; an
+    aliased node is visited once. Values under a complex key (`? [x]`) are left out, unless
+    `complex_keys`, when their path part is 0."""
     seen: set[int] = set()
-    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(node, path)]
+    stack: list[tuple[Any, tuple[PathPart, ...], Any]] = [(doc, (), None)]
     while stack:
-        current, at = stack.pop()
-        if id(current) in seen:
+        node, path, parent = stack.pop()
+        if id(node) in seen:
             continue
-        seen.add(id(current))
-        children: list[tuple[Any, tuple[PathPart, ...]]] = []
-        if is_mapping(current):
-            yield current, at
-            children = [(v, (*at, k.value)) for k, v in current.value if is_scalar(k)]
-        elif is_sequence(current):
-            children = [(v, (*at, i)) for i, v in enumerate(current.value)]
-        stack.extend(reversed(children))
+        seen.add(id(node))
+        yield node, path, parent
+        children: list[tuple[PathPart, Any]] = []
+        if is_mapping(node):
+            children = [(k.value if is_scalar(k) else 0, v) for k, v in node.value
+                        if complex_keys or is_scalar(k)]
+        elif is_sequence(node):
+            children = list(enumerate(node.value))
+        stack.extend((child, (*path, key), node) for key, child in reversed(children))
 
 
 def alias_count(doc: Any) -> dict[int, int]:
