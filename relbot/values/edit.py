@@ -618,6 +618,9 @@ def _creation(text: str, target: _Target) -> tuple[int, str]:
     parent = target.parent
     key = str(target.path[-1])
     key_source = render(key, None)
+    if len(key_source) > 1024:
+        raise InputError(f"--create: the key {key[:40]!r}… is longer than the 1,024 characters YAML "
+                         "allows a key without `? `", "add the key by hand")
     value_source = render(target.value, None)
     newline = "\r\n" if "\r\n" in text else "\n"
     if parent.flow_style:

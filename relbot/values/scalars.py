@@ -66,6 +66,8 @@ def plain_is_safe(text: str) -> bool:
     """True when `text` can be written as a plain scalar and still read back as this string."""
     if not text or text != text.strip() or resolve(text) is not Kind.STR or _SPECIAL.match(text):
         return False
+    if text[0] == "\ufeff":
+        return False  # a byte order mark at the start of a line is read as one, not as text
     if text[0] in _PLAIN_START and not (text[0] in "-?:" and len(text) > 1 and text[1] not in " \t"):
         return False
     if ": " in text or " #" in text or text.endswith(":") or "\t" in text:

@@ -102,6 +102,7 @@ def test_plain_is_not_safe(text: str) -> None:
         ("a\nb\tc", '"', None, '"a\\nb\\tc"'),
         ("\x01\x7f", '"', None, '"\\x01\\x7f"'),
         ("café 🚀", '"', None, '"café 🚀"'),
+        ("\ufeffkey", None, None, '"\ufeffkey"'),  # a BOM starting a line (a created key) is read as one
         ("3", None, Kind.INT, "3"),
         ("0x1F", None, Kind.INT, '"0x1F"'),  # go-yaml reads 31: not the text asked for
         ("1.5", None, Kind.INT, '"1.5"'),
