@@ -201,6 +201,21 @@ def test_bump_values_dry_run_changes_nothing(tmp_path: Path, env: dict[str, str]
     assert _remote(git_http_server, "acme/gitops.git", "rev-parse", "main") == head
 
 
+def test_bump_values_allow_shared_reaches_the_command(tmp_path: Path, env: dict[str, str], job: Job,
+                                                      git_http_server: GitHttpServer) -> None:
+    shared = "base: &base\n  image:\n    repository: ghcr.io/acme/api\n    tag: 1.2.2\napi: *base\n"
+    repo = _publish(tmp_path, env, git_http_server, "acme/gitops.git",
+                    [("chore: values", {VALUES_PATH: shared})], {})
+    inputs = {"command": "bump-values", "files": VALUES_PATH, "set": "api.image.tag=1.2.3", "dry-run": "true",
+              "github-token": git_http_server.token}
+    refused = _run(job, repo.path, env, inputs)
+    assert refused.returncode == 7, refused.log
+    assert "would also change base.image.tag" in refused.log
+    allowed = _run(job, repo.path, env, {**inputs, "allow-shared": "true"})
+    assert allowed.returncode == 0, allowed.log
+    assert "+    tag: 1.2.3" in allowed.outputs["diff"]
+
+
 def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_environment(
     tmp_path: Path, env: dict[str, str], job: Job
 ) -> None:
@@ -227,7 +242,9 @@ def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_envi
     ({"command": "publish"}, "input command must be release, bump-values, version or changelog"),
     ({"command": "release", "files": "values.yaml"}, "input files is only for command: bump-values"),
     ({"command": "version", "allow-downgrade": "true"},
-     "inputs allow-downgrade and create-pr are only for command: bump-values"),
+     "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"),
+    ({"command": "changelog", "allow-shared": "true"},
+     "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"),
     ({"command": "release", "dry-run": "yes"}, "input dry-run must be true or false"),
     ({"command": "bump-values", "push": "maybe"}, "input push must be true or false"),
     ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, "input relbot-version must be a version"),
