@@ -82,6 +82,34 @@ class Step(Protocol):
     def run(self, session: Session) -> None: ...
 
 
+def text_diff(old: str, new: str, path: str) -> str:
+    """A unified diff (3 lines of context) that shows only the lines that changed. difflib's own
+    `unified_diff` takes a line repeated in more than 1% of a file over 200 lines as junk, and then
+    shows unchanged lines of a values file (`cpu: "500m"`) as removed and added again."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
+        if not out:
+            out += [f"--- a/{path}\n", f"+++ b/{path}\n"]
+        out.append(f"@@ -{_hunk_range(group[0][1], group[-1][2])} "
+                   f"+{_hunk_range(group[0][3], group[-1][4])} @@\n")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                out += [" " + line for line in a[i1:i2]]
+            else:
+                out += ["-" + line for line in a[i1:i2]]
+                out += ["+" + line for line in b[j1:j2]]
+    return "".join(out)
+
+
+def _hunk_range(start: int, stop: int) -> str:
+    """`start,length` of a hunk, 1-based, as unified diffs write it (`n` alone for one line)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
 @dataclass(frozen=True)
 class WriteFile:
     """Replace the text of a file (relative to the repository root, or absolute)."""
@@ -96,9 +124,7 @@ class WriteFile:
 
     @property
     def diff(self) -> str:
-        return "".join(difflib.unified_diff(
-            self.old.splitlines(keepends=True), self.new.splitlines(keepends=True),
-            fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+        return text_diff(self.old, self.new, self.path)
 
     def is_done(self, session: Session) -> bool:
         target = session.root / self.path

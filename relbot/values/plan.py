@@ -5,7 +5,6 @@ land says so. Never prints."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import time
@@ -133,9 +132,7 @@ def edit_targets(targets: Sequence[ValuesTarget], texts: Mapping[str, str], allo
         result = edit_values(text, target.edits, source=target.display, document=target.document,
                              create=target.create, allow_downgrade=allow_downgrade,
                              allow_shared=target.allow_shared)
-        diff = "".join(difflib.unified_diff(
-            text.splitlines(keepends=True), result.text.splitlines(keepends=True),
-            fromfile=f"a/{target.display}", tofile=f"b/{target.display}"))
+        diff = steps.text_diff(text, result.text, target.display)
         outcomes.append(FileOutcome(target.display, result.changes, diff))
         if result.text != text:
             changed[target.path] = result.text
