@@ -222,7 +222,7 @@ def _embedded_references(index: int, doc: Any, target: ImageTarget, what: str,
     """A values document held as a `|` string (Argo CD's `spec.source.helm.values`) that
     references the image: the edit is made inside it."""
     for parent, _, node, path in _scalars(doc):
-        if not yamldoc.is_embedded(node) or target.name.rsplit("/", 1)[-1] not in node.value:
+        if target.name.rsplit("/", 1)[-1] not in node.value or not yamldoc.is_embedded(node):
             continue
         try:
             edit_values(node.value, [SetImage(target)], source=f"{source}: {format_path(path)}",
@@ -262,13 +262,19 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
             yield _Target(index, (*path, "tag"), tag, mapping, target.tag, what)
     elif tag is not None and (target.tag or target.digest):
         value = f"{target.tag or ''}@{target.digest}" if target.digest else str(target.tag)
-        if digest is not None and yamldoc.is_scalar(digest) and digest.value and not target.digest:
+        if _has_value(digest) and not target.digest:
             # a new tag with the old digest beside it would still pin the old image
             yield _Target(index, (*path, "digest"), digest, mapping, "", what)
         if not target.tag:
             raise InputError(f"{source}: {format_path(path)} has no `digest:` key for "
                              f"{target.digest}", "add a digest key, or pass TAG@DIGEST")
         yield _Target(index, (*path, "tag"), tag, mapping, value, what)
+
+
+def _has_value(node: Any) -> bool:
+    """A scalar that holds something: not empty, and not a plain null (`~`, `null`)."""
+    return node is not None and yamldoc.is_scalar(node) and bool(node.value) and not (
+        node.style is None and resolve(node.value) is Kind.NULL)
 
 
 def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], fields: dict[str, Any],
@@ -285,7 +291,7 @@ def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], field
             raise InputError(f"{source}: {format_path(path)} (a Kustomize image) has no `newTag:` "
                              f"for {target.tag}", "add `newTag:` to the entry once")
         yield _Target(index, (*path, "newTag"), new_tag, mapping, target.tag, what)
-    if target.digest or (digest is not None and yamldoc.is_scalar(digest) and digest.value):
+    if target.digest or _has_value(digest):
         if digest is None:
             raise InputError(f"{source}: {format_path(path)} (a Kustomize image) has no `digest:` "
                              f"for {target.digest}", "add `digest:` to the entry once")
@@ -315,9 +321,11 @@ def _scalars(doc: Any) -> Iterator[tuple[Any, PathPart, Any, tuple[PathPart, ...
 
 
 def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
-    by_place: dict[tuple[int, tuple[PathPart, ...]], _Target] = {}
+    """One target per scalar: the same node reached by two paths (`tag: &t …` and `tag: *t`) is
+    edited once; two different values for it are an error."""
+    by_place: dict[tuple[int, object], _Target] = {}
     for target in targets:
-        place = (target.document, target.path)
+        place = (target.document, id(target.node) if target.node is not None else target.path)
         if place in by_place and by_place[place].inner and target.inner:
             by_place[place].inner += target.inner  # edits inside one embedded document
             continue
@@ -709,6 +717,7 @@ def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
     compared only between libyaml's trees (`tags`), as other readers resolve implicit ones."""
     if (doc, path) in expected:
         want = expected[(doc, path)]
+        seen.add(id(old))  # its aliases elsewhere changed with it
         return bool(yamldoc.is_scalar(new) and new.value == want.value and new.style == want.style)
     if id(old) in seen:
         return True  # an alias of a node already compared

@@ -185,9 +185,15 @@ def reread(text: str) -> list[Any] | None:
 
 
 def is_embedded(node: Any) -> bool:
-    """A literal block scalar (`values: |`) that may hold a YAML document, as Argo CD's
-    `spec.source.helm.values` does."""
-    return is_scalar(node) and node.style == "|" and ":" in node.value
+    """A literal block scalar (`values: |`) that holds a YAML mapping or list, as Argo CD's
+    `spec.source.helm.values` does (a config file or a script in a `|` string does not)."""
+    if not (is_scalar(node) and node.style == "|" and ":" in node.value):
+        return False
+    try:
+        docs = compose(node.value, "")
+    except InputError:
+        return False
+    return bool(docs) and (is_mapping(docs[0]) or is_sequence(docs[0]))
 
 
 def is_mapping(node: Any) -> bool:
