@@ -179,6 +179,10 @@ class Progress:
     def finished(self) -> bool:
         return all(self.done)
 
+    def completed(self) -> Progress:
+        """The same steps after a run that finished: every one done."""
+        return Progress(self.steps, tuple(True for _ in self.steps))
+
 
 def assess(steps: Sequence[Step], session: Session) -> Progress:
     """Ask every step whether its effect is already there."""

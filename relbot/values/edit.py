@@ -82,6 +82,7 @@ class _Target:
     chain: tuple[Any, ...] = ()  # the nodes above `node`, when it was found by path
     inner: tuple[Edit, ...] = ()  # edits inside `node`, a values document held as a string
     image: ImageTarget | None = None  # the image asked for, when found by --image
+    also: tuple[tuple[PathPart, ...], ...] = ()  # other paths asked for that reach the same scalar
     defined: tuple[PathPart, ...] | None = None  # where a shared value is written, if not at `path`
 
     @property
@@ -156,10 +157,9 @@ def _path_target(docs: list[Any], edit: SetValue, source: str, document: int | N
     if found:
         index, located = found[0]
         if located.rest:  # the rest of the path is inside a values document held as a string
-            outer = edit.path[: len(edit.path) - len(located.rest)]
-            return _Target(index, outer, located.node, located.parent, "", what, located.chain,
+            return _Target(index, located.path, located.node, located.parent, "", what, located.chain,
                            (SetValue(located.rest, edit.value),))
-        return _Target(index, edit.path, located.node, located.parent, edit.value, what,
+        return _Target(index, located.path, located.node, located.parent, edit.value, what,
                        located.chain)
     if create:
         return _create_target(docs, edit, source, candidates, errors, what)
@@ -198,7 +198,7 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
             continue
         matches = [*(t for mapping, path, _ in yamldoc.walk(doc) if yamldoc.is_mapping(mapping)
                      for t in _split_reference(index, mapping, path, target, what, source)),
-                   *_whole_references(index, doc, target, what)]
+                   *_whole_references(index, doc, target, what, source)]
         matches.extend(_embedded_references(index, doc, target, what, source))
         for match in matches:  # the nodes above, so a shared (anchored) mapping is seen
             match.chain = yamldoc.lookup(doc, match.path, source, index).chain[:-1]
@@ -247,7 +247,7 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
         repo = fields.get("name")  # `image: {name: ghcr.io/org/app, tag: v1}`, as many charts spell it
     if repo is None or not yamldoc.is_scalar(repo) or not isinstance(repo.value, str):
         return
-    registry_name = registry.value if registry is not None and yamldoc.is_scalar(registry) else None
+    registry_name = registry.value if registry is not None and _has_value(registry) else None
     if not same_image(target, registry_name or None, repo.value):
         return
     tag, digest = fields.get("tag"), fields.get("digest")
@@ -298,7 +298,8 @@ def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], field
         yield _Target(index, (*path, "digest"), digest, mapping, target.digest or "", what)
 
 
-def _whole_references(index: int, doc: Any, target: ImageTarget, what: str) -> Iterator[_Target]:
+def _whole_references(index: int, doc: Any, target: ImageTarget, what: str,
+                      source: str) -> Iterator[_Target]:
     for parent, key, node, path in _scalars(doc):
         if key in ("repository", "registry", "tag", "digest") or not isinstance(node.value, str):
             continue
@@ -307,6 +308,10 @@ def _whole_references(index: int, doc: Any, target: ImageTarget, what: str) -> I
             continue
         if not same_image(target, ref.registry, ref.repository):
             continue
+        if ref.tag is None and not target.digest:
+            raise InputError(f"{source}: {format_path(path)} pins {target.name} by digest only "
+                             f"({node.value}), so a new tag alone cannot move it",
+                             f"pass the digest too: --image {target.name}=TAG@sha256:…")
         tag = target.tag or (ref.tag if target.digest else None)
         digest = target.digest if target.digest else None
         new = type(ref)(ref.registry, ref.repository, tag, digest).render(node.value)
@@ -333,6 +338,8 @@ def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
             raise InputError(f"{source}: {format_path(target.path)} is set twice, to "
                              f"{by_place[place].value!r} ({by_place[place].what}) and "
                              f"{target.value!r} ({target.what})", "set each value once")
+        if place in by_place:
+            by_place[place].also += (target.path,)
         by_place.setdefault(place, target)
     return list(by_place.values())
 
@@ -344,7 +351,9 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
     own override is not shared), else refused naming the others."""
     holder = target.node if target.node is not None else target.parent
     shared = [node for node in (*target.chain, holder) if node is not None and counts.get(id(node), 0) > 1]
-    if not shared:
+    merging = any(yamldoc.is_mapping(node) and any(yamldoc.is_scalar(k) and _is_merge(k)
+                                                   for k, _ in node.value) for node in target.chain)
+    if not shared and not merging:
         return
     as_key = _used_as_key(doc, holder)
     if as_key is not None:
@@ -357,6 +366,11 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
         paths = [(*path, target.path[-1]) for path in paths]
         written = (*written, target.path[-1])
     target.defined = written
+    if target.node is not None and target.path not in paths:
+        raise InputError(f"{source}: {format_path(target.path)} is overridden by a `<<:` merge after it "
+                         "(Helm's go-yaml reads the merged value there), so setting it would change "
+                         "nothing", "move the `<<:` line above the key, or set the value where the "
+                         "merged anchor is defined")
     others = [path for path in paths if path != target.path and not _asked(doc, path, target)]
     if others and not allow_shared:
         anchor = next((node.anchor for node in shared if node.anchor), "?")
@@ -407,21 +421,22 @@ def _loaded_paths(doc: Any, wanted: Any, source: str) -> list[tuple[PathPart, ..
 
 
 def _loaded_pairs(mapping: Any, depth: int = 0) -> list[tuple[PathPart, Any]]:
-    """A mapping's keys as loaded: its own, then those its `<<:` merges bring that it lacks (the
-    first merged mapping wins)."""
-    own = [(k.value, v) for k, v in mapping.value if yamldoc.is_scalar(k) and not _is_merge(k)]
-    keys = {key for key, _ in own}
+    """A mapping's keys as Helm's go-yaml v2 loads them: in order, a later key or `<<:` merge
+    overwriting an earlier one (`{tag: v0, <<: *img}` takes the merged tag); of a list of merged
+    mappings (`<<: [*a, *b]`) the first wins."""
+    loaded: dict[PathPart, Any] = {}
     for key_node, value in mapping.value:
-        if not (yamldoc.is_scalar(key_node) and _is_merge(key_node)) or depth > 32:
+        if not yamldoc.is_scalar(key_node):
+            continue
+        if not _is_merge(key_node):
+            loaded[key_node.value] = value
             continue
         sources = [value] if yamldoc.is_mapping(value) else \
-            [item for item in value.value if yamldoc.is_mapping(item)] if yamldoc.is_sequence(value) else []
+            [item for item in reversed(value.value) if yamldoc.is_mapping(item)] \
+            if yamldoc.is_sequence(value) and depth <= 32 else []
         for merged in sources:
-            for key, child in _loaded_pairs(merged, depth + 1):
-                if key not in keys:
-                    keys.add(key)
-                    own.append((key, child))
-    return own
+            loaded.update(_loaded_pairs(merged, depth + 1))
+    return list(loaded.items())
 
 
 def _is_merge(key: Any) -> bool:
@@ -429,7 +444,10 @@ def _is_merge(key: Any) -> bool:
 
 
 def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
-    """`path` is a reference to the image an --image edit asked for (as loaded, merges applied)."""
+    """`path` was asked for too: by another --set of the same scalar, or as a reference to the image
+    an --image edit asked for (as loaded, merges applied)."""
+    if path in target.also:
+        return True
     if target.image is None:
         return False
     node = target.node
@@ -464,8 +482,8 @@ def _render_embedded(text: str, target: _Target, source: str, allow_downgrade: b
     if lines is None:
         raise InputError(f"{source}: {where} holds a values document relbot cannot map line by line "
                          "(an indentation indicator, or tabs in it)", "set the value by hand")
-    result = edit_values(node.value, target.inner, source=f"{source}: {where}",
-                         allow_downgrade=allow_downgrade)
+    inner_source = f"{source}: the `|` string {where} (its line 1 is line {_line_at(text, lines[0][0])})"
+    result = edit_values(node.value, target.inner, source=inner_source, allow_downgrade=allow_downgrade)
     old_lines, new_lines = node.value.split("\n"), result.text.split("\n")
     if len(old_lines) != len(new_lines):
         raise InputError(f"{source}: {where}: --create cannot add a key inside a values document "
@@ -546,8 +564,10 @@ def _render_target(text: str, target: _Target, source: str,
     keep = resolve(old_value) if node.style is None else None
     if keep is not None and keep not in (Kind.INT, Kind.BOOL):
         keep = None
-    new_source = old_source if old_value == target.value and _reads_as(old_source, node) \
-        else render(target.value, node.style, keep)
+    rendered = render(target.value, node.style, keep)
+    # a value already set keeps its source: quoted as it was, or plain when it is written so anyway
+    new_source = old_source if old_value == target.value and (node.style is not None or
+                                                              rendered == old_source) else rendered
     if node.value == "" and node.style is None and new_source:
         new_source = prefix + new_source
     change = ValueChange(path, target.document, _line_at(text, start), old_value,
@@ -584,18 +604,32 @@ def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
                      "where one would go", "write a placeholder value there once (tag: \"\")")
 
 
-def _reads_as(old_source: str, node: Any) -> bool:
-    """An unchanged value keeps its source unless it was a plain non-string (`tag: 1.10`)."""
-    return node.style is not None or resolve(old_source) in (Kind.STR, Kind.INT, Kind.BOOL)
-
-
 def _refuse_downgrade(old: str, new: str, path: str, source: str, shown: str | None = None) -> None:
     old_v, new_v = _as_semver(old), _as_semver(new)
-    if old_v is not None and new_v is not None and new_v < old_v:
+    if old_v is not None and new_v is not None and _same_flavor(old_v, new_v) and new_v < old_v:
         raise DowngradeRefused(
             f"{source}: {path} is {shown or old}; setting {new} would move it backwards (an older "
             "pipeline finishing last would roll production back)",
             "pass --allow-downgrade for a deliberate rollback")
+
+
+# pre-release words; any other word after the version names an image variant (`-alpine`, `-bookworm`)
+_PRERELEASE_WORDS = frozenset({"", "a", "alpha", "b", "beta", "rc", "cr", "pre", "preview", "dev", "snapshot",
+                               "canary", "next", "nightly", "m", "milestone", "ea", "test"})
+
+
+def _same_flavor(old: semver.Version, new: semver.Version) -> bool:
+    """Versions compare only as the same image variant: `1.25.3-alpine` is not older than
+    `1.25.3-bookworm` or `1.25.3`, while `1.25.2-alpine` is older than `1.25.3-alpine`."""
+    def flavor(version: semver.Version) -> str | None:
+        if not version.prerelease:
+            return None
+        word = re.match(r"[A-Za-z]*", version.prerelease.split(".", 1)[0])
+        return word[0].lower() if word else ""
+
+    old_flavor, new_flavor = flavor(old), flavor(new)
+    variants = {f for f in (old_flavor, new_flavor) if f is not None and f not in _PRERELEASE_WORDS}
+    return not variants or old_flavor == new_flavor
 
 
 _SHORT_VERSION = re.compile(r"^(\d+)\.(\d+)(?=$|\+)")  # `1.10`, not a bare number (a SHA can be digits)

@@ -276,7 +276,7 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
     if session.replanned is not None:  # a retry re-applied the edits to origin's new head
         landed = tuple(o for o in session.replanned if isinstance(o, FileOutcome))
         plan = replace(plan, files=tuple(landed))
-    return BumpResult(plan, progress, done, session.commit_sha, session.pushed, session.attempts,
+    return BumpResult(plan, progress.completed(), done, session.commit_sha, session.pushed, session.attempts,
                       session.pull_request_url, session.not_landed)
 
 

@@ -29,7 +29,7 @@ _GO_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]
 _GO_BINARY = re.compile(r"^(?:0b[-+]?|-0b)[01]+$")  # its own `0b` rule: `0b+1` and `0b-1` are ints too
 # a number or boolean that Helm's own `--set` would type so, and every reader reads back as written
 # (`0o17` is 15 to go-yaml, `off` is false; Helm's --set takes both as strings)
-_KEEPS_TEXT = re.compile(r"^(?:-?(?:0|[1-9][0-9]*)|true|false)$")
+_KEEPS_TEXT = re.compile(r"^(?:0|-?[1-9][0-9]*|true|false)$")  # not `-0`, which reads as 0
 _GO_INT_RANGE = (-(2**63), 2**64 - 1)  # beyond int64 (and uint64), go-yaml v2 reads a float
 _SPECIAL = re.compile(r"^(?:<<|=)$")
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")

@@ -71,6 +71,7 @@ class Located:
     through_alias: str | None  # the anchor a path step went through, when it did
     chain: tuple[Any, ...] = ()  # every node from the document root down to `node`
     rest: tuple[PathPart, ...] = ()  # the path inside `node`, a values document held as a string
+    path: tuple[PathPart, ...] = ()  # the path followed, a negative list index made positive
 
 
 def compose(text: str, source: str) -> list[Any]:
@@ -235,20 +236,22 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
     node, parent, key = doc, None, path[0]
     alias: str | None = None
     chain = [doc]
+    resolved: list[PathPart] = []
     for depth, part in enumerate(path):
         _refuse_duplicate(node, part, path[: depth + 1], source, document)
         found = _child(node, part)
         if found is None:
             if is_embedded(node):
-                return Located(node, parent, key, alias, tuple(chain), path[depth:])
+                return Located(node, parent, key, alias, tuple(chain), path[depth:], tuple(resolved))
             raise _missing(node, path, depth, source, document)
+        resolved.append(part + len(node.value) if isinstance(part, int) and part < 0 else part)
         key_node, child = found
         if (key_node is not None and reached_through_alias(key_node, child)) or \
                 (key_node is None and reached_through_alias(node, child)):
             alias = alias or (child.anchor or "an anchor")
         parent, node, key = node, child, part
         chain.append(node)
-    return Located(node, parent, key, alias, tuple(chain))
+    return Located(node, parent, key, alias, tuple(chain), (), tuple(resolved))
 
 
 def _refuse_duplicate(node: Any, part: PathPart, at: tuple[PathPart, ...], source: str,

@@ -78,6 +78,16 @@ def test_json_reports_each_change(tmp_path: Path, env: dict[str, str]) -> None:
     assert "  replicaCount: 4\n" in (tmp_path / "v.yaml").read_text(encoding="utf-8")
 
 
+def test_json_after_a_real_commit_marks_every_step_done(repo: Repo) -> None:
+    repo.commit("chore: values", {"values.yaml": VALUES})
+    args = ("values.yaml", "--set", "imprun-server.replicaCount=4", "--commit", "--json")
+    dry = json.loads(run(repo.path, repo.env, *args, "--dry-run").stdout)
+    assert [(s["kind"], s["done"]) for s in dry["steps"]] == [("write", False), ("commit", False)]
+    real = json.loads(run(repo.path, repo.env, *args).stdout)
+    assert [(s["kind"], s["done"]) for s in real["steps"]] == [("write", True), ("commit", True)]
+    assert len(real["steps_done"]) == 2
+
+
 def test_commit_uses_the_pipeline_message_and_the_bot_in_actions(repo: Repo) -> None:
     repo.commit("chore: values", {"values.yaml": VALUES})
     done = run(repo.path, {**repo.env, "GITHUB_ACTIONS": "true"}, "values.yaml", "--set",
