@@ -9,6 +9,7 @@ exactly at the edited paths, or nothing is returned.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -122,8 +123,9 @@ def edit_values(
                              f"({target.value!r})", "pass the value as UTF-8")
         _check_shared(docs[target.document], counts[target.document], target, source, allow_shared)
         if target.inner:
-            inner_changes, inner_replacements, block = _render_embedded(text, target, source,
-                                                                        allow_downgrade)
+            inner_changes, inner_replacements, block = _render_embedded(
+                text, target, source, {"create": create, "allow_downgrade": allow_downgrade,
+                                       "allow_shared": allow_shared})
             changes.extend(inner_changes)
             replacements.extend(inner_replacements)
             if inner_replacements:
@@ -201,7 +203,9 @@ def _image_targets(text: str, docs: list[Any], target: ImageTarget, source: str,
                    *_whole_references(index, doc, target, what, source)]
         matches.extend(_embedded_references(index, doc, target, what, source))
         for match in matches:  # the nodes above, so a shared (anchored) mapping is seen
-            match.chain = yamldoc.lookup(doc, match.path, source, index).chain[:-1]
+            match.chain = yamldoc.lookup(doc, match.path[:-1], source, index).chain \
+                if len(match.path) > 1 else (doc,)
+            yamldoc.refuse_duplicate(match.parent, match.path[-1], match.path, source, index)
             match.image = target
         found.extend(matches)
     if not found:
@@ -238,7 +242,7 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
                      what: str, source: str) -> Iterator[_Target]:
     """An image written as fields: `repository` (and `registry`) or `name`, with `tag` and
     `digest` beside it; or a Kustomize `images:` entry (`name`, `newName`, `newTag`, `digest`)."""
-    fields = {k.value: v for k, v in mapping.value if yamldoc.is_scalar(k)}
+    fields = dict(_loaded_pairs(mapping))  # as Helm loads it: `<<: *defaults` may bring the repository
     if "newTag" in fields or "newName" in fields:
         yield from _kustomize_entry(index, mapping, path, fields, target, what, source)
         return
@@ -277,7 +281,7 @@ def _has_value(node: Any) -> bool:
         node.style is None and resolve(node.value) is Kind.NULL)
 
 
-def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], fields: dict[str, Any],
+def _kustomize_entry(index: int, mapping: Any, path: tuple[PathPart, ...], fields: dict[PathPart, Any],
                      target: ImageTarget, what: str, source: str) -> Iterator[_Target]:
     """A Kustomize `images:` entry: the image deployed is `newName` (else `name`); its tag goes in
     `newTag`, its digest in `digest`."""
@@ -340,6 +344,7 @@ def _dedupe(targets: list[_Target], source: str) -> list[_Target]:
                              f"{target.value!r} ({target.what})", "set each value once")
         if place in by_place:
             by_place[place].also += (target.path,)
+            by_place[place].image = by_place[place].image or target.image
         by_place.setdefault(place, target)
     return list(by_place.values())
 
@@ -362,11 +367,16 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
                          "would rename that key", "give the value and the key each their own text")
     paths = _loaded_paths(doc, holder, source)
     written = _written_at(doc, holder)
-    if target.node is None:  # a created key lands in every use of its mapping
-        paths = [(*path, target.path[-1]) for path in paths]
+    if target.node is None:  # a created key lands in every use of its mapping, merges included
+        key = target.path[-1]
+        users = [mapping for mapping in _merged_into(doc, holder)
+                 if all(not yamldoc.is_scalar(k) or k.value != key for k, _ in mapping.value)]
+        paths += [path for user in users for path in _loaded_paths(doc, user, source)]
+        paths = [(*path, key) for path in paths]
         written = (*written, target.path[-1])
     target.defined = written
-    if target.node is not None and target.path not in paths:
+    if target.node is not None and yamldoc.is_mapping(target.parent) and \
+            dict(_loaded_pairs(target.parent)).get(target.path[-1]) is not target.node:
         raise InputError(f"{source}: {format_path(target.path)} is overridden by a `<<:` merge after it "
                          "(Helm's go-yaml reads the merged value there), so setting it would change "
                          "nothing", "move the `<<:` line above the key, or set the value where the "
@@ -417,6 +427,24 @@ def _loaded_paths(doc: Any, wanted: Any, source: str) -> list[tuple[PathPart, ..
             children = list(enumerate(node.value))
         inside = above | {id(node)}
         stack.extend((child, (*path, key), inside) for key, child in reversed(children))
+    return found
+
+
+def _merged_into(doc: Any, mapping: Any) -> list[Any]:
+    """The mappings that take `mapping`'s keys through `<<:`, directly or through one another."""
+    found: list[Any] = []
+    sources = [mapping]
+    while sources:
+        source = sources.pop()
+        for node, _, _ in yamldoc.walk(doc):
+            if not yamldoc.is_mapping(node) or any(node is f for f in found):
+                continue
+            merged = [v for k, v in node.value if yamldoc.is_scalar(k) and _is_merge(k)]
+            items = [i for v in merged for i in ([v] if yamldoc.is_mapping(v) else
+                                                 v.value if yamldoc.is_sequence(v) else [])]
+            if any(item is source for item in items):
+                found.append(node)
+                sources.append(node)
     return found
 
 
@@ -473,23 +501,34 @@ def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
                                                 repo)
 
 
-def _render_embedded(text: str, target: _Target, source: str, allow_downgrade: bool,
+def _render_embedded(text: str, target: _Target, source: str, flags: dict[str, bool],
                      ) -> tuple[list[ValueChange], list[tuple[int, int, str]], Any]:
     """Edit a values document held as a `|` string, line by line: each changed line of the document
-    replaces that line's characters after the block's indentation; every other byte stays."""
+    replaces that line's characters after the block's indentation, a created line is inserted with
+    that indentation; every other byte stays. `flags`: create, allow_downgrade, allow_shared."""
     node, where = target.node, format_path(target.path)
     lines = _block_lines(text, node)
     if lines is None:
         raise InputError(f"{source}: {where} holds a values document relbot cannot map line by line "
                          "(an indentation indicator, or tabs in it)", "set the value by hand")
     inner_source = f"{source}: the `|` string {where} (its line 1 is line {_line_at(text, lines[0][0])})"
-    result = edit_values(node.value, target.inner, source=inner_source, allow_downgrade=allow_downgrade)
+    result = edit_values(node.value, target.inner, source=inner_source, **flags)
     old_lines, new_lines = node.value.split("\n"), result.text.split("\n")
-    if len(old_lines) != len(new_lines):
-        raise InputError(f"{source}: {where}: --create cannot add a key inside a values document "
-                         "held as a string", "add the key there by hand once")
-    replacements = [(start, end, new) for (start, end), old, new in zip(lines, old_lines, new_lines,
-                                                                         strict=False) if old != new]
+    first = next(start for start, end in lines if end > start)
+    indent = text[text.rfind("\n", 0, first) + 1 : first]
+    newline = "\r\n" if text[lines[0][1] : lines[0][1] + 1] == "\r" else "\n"
+    replacements: list[tuple[int, int, str]] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1 and i2 <= len(lines):
+            replacements += [(*lines[i], new_lines[j]) for i, j in zip(range(i1, i2), range(j1, j2),
+                                                                        strict=True)]
+        elif tag == "insert" and i1 < len(lines):
+            at = text.rfind("\n", 0, lines[i1][0]) + 1  # the start of that line
+            replacements.append((at, at, "".join(indent + line + newline for line in new_lines[j1:j2])))
+        elif tag != "equal":
+            raise InputError(f"{source}: {where}: relbot cannot map this change of the values document "
+                             "held as a string back onto its lines", "make the change by hand")
     changes = [ValueChange(f"{where} | {c.path}", target.document,
                            _line_at(text, lines[c.line - 1][0]), c.old, c.new, c.old_source,
                            c.new_source, (*target.written_at, *c.parts), target.written_at)
@@ -588,12 +627,15 @@ def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
     parent, node = target.parent, target.node
     if yamldoc.is_sequence(parent):
         index = next(i for i, item in enumerate(parent.value) if item is node)
-        after = yamldoc.subtree_end(parent.value[index - 1]) if index else parent.start_mark.index
+        after = yamldoc.subtree_end(parent.value[index - 1], text) if index else parent.start_mark.index
         dash = text.find("-", after)
         if dash >= 0 and not parent.flow_style:
             return dash + 1, " "
     elif yamldoc.is_mapping(parent):
-        key = next(k for k, v in parent.value if v is node)
+        key = next((k for k, v in parent.value if v is node), None)
+        if key is None:  # the empty value comes from a `<<:` merge: it is written elsewhere
+            raise InputError(f"{source}: {format_path(target.path)} is empty and comes from a `<<:` merge",
+                             "write a placeholder value where the merged anchor is defined (tag: \"\")")
         rest = text[key.end_mark.index : node.start_mark.index + 1]
         colon = rest.find(":")
         if colon >= 0 and not rest[:colon].strip(" \t\"'"):
@@ -675,7 +717,10 @@ def _creation(text: str, target: _Target) -> tuple[int, str]:
         raise InputError("--create cannot add to an empty mapping", "add the key by hand once")
     first_key = parent.value[0][0]
     indent = " " * first_key.start_mark.column
-    last_end = yamldoc.subtree_end(parent.value[-1][1])
+    last_end = yamldoc.subtree_end(parent.value[-1][1], text)
+    if yamldoc.reached_through_alias(parent.value[-1][0], parent.value[-1][1]) or \
+            not yamldoc.is_scalar(parent.value[-1][1]):
+        last_end = yamldoc.subtree_end(parent, text)
     eol = text.find("\n", last_end)
     position = len(text) if eol < 0 else eol + 1
     prefix = newline if eol < 0 else ""

@@ -238,7 +238,7 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
     chain = [doc]
     resolved: list[PathPart] = []
     for depth, part in enumerate(path):
-        _refuse_duplicate(node, part, path[: depth + 1], source, document)
+        refuse_duplicate(node, part, path[: depth + 1], source, document)
         found = _child(node, part)
         if found is None:
             if is_embedded(node):
@@ -254,7 +254,7 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
     return Located(node, parent, key, alias, tuple(chain), (), tuple(resolved))
 
 
-def _refuse_duplicate(node: Any, part: PathPart, at: tuple[PathPart, ...], source: str,
+def refuse_duplicate(node: Any, part: PathPart, at: tuple[PathPart, ...], source: str,
                       document: int) -> None:
     """A key written twice in one mapping: readers differ on which one counts (Helm's takes the
     last), so an edit of either could be lost; say where both are."""
@@ -339,14 +339,28 @@ def alias_count(doc: Any) -> dict[int, int]:
     return counts
 
 
-def subtree_end(node: Any) -> int:
+def subtree_end(node: Any, text: str) -> int:
     """Where the text of a node ends: a flow collection at its bracket, a block one at its last
-    item (not at the next key, where the composer's end mark points)."""
+    item (not at the next key, where the composer's end mark points); a last item that is an alias
+    (`pullPolicy: *p`, `<<: *base`, `- *a`) ends at that `*name`, not at its anchor."""
     end = int(node.end_mark.index)
     if getattr(node, "flow_style", False):
         return end
     if is_mapping(node) and node.value:
-        return max(subtree_end(node.value[-1][1]), int(node.value[-1][0].end_mark.index))
+        key, value = node.value[-1]
+        if reached_through_alias(key, value):
+            return _alias_end(text, value, int(key.end_mark.index), end)
+        return max(subtree_end(value, text), int(key.end_mark.index))
     if is_sequence(node) and node.value:
-        return subtree_end(node.value[-1])
+        item = node.value[-1]
+        if reached_through_alias(node, item):
+            return _alias_end(text, item, int(node.start_mark.index), end)
+        return subtree_end(item, text)
     return end
+
+
+def _alias_end(text: str, target: Any, start: int, end: int) -> int:
+    """The end of the last `*name` naming `target`'s anchor between start and end."""
+    token = "*" + (target.anchor or "")
+    found = text.rfind(token, start, max(end, start + len(token)))
+    return found + len(token) if found >= 0 else start
