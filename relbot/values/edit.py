@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import semver
-
-from relbot.errors import DowngradeRefused, InputError
-from relbot.values import yamldoc
+from relbot.errors import InputError
+from relbot.values import anchors, downgrade, verify, yamldoc
 from relbot.values.images import ImageTarget, parse_reference, same_image
 from relbot.values.scalars import Kind, render, resolve
 from relbot.values.yamlpath import PathPart, format_path
@@ -175,7 +172,7 @@ def _create_target(docs: list[Any], edit: SetValue, source: str, candidates: lis
     for index in candidates:
         try:
             located = yamldoc.lookup(docs[index], edit.path[:-1], source, index) if len(edit.path) > 1 \
-                else yamldoc.Located(docs[index], None, "", None)
+                else yamldoc.Located(docs[index], None, "")
         except InputError:
             continue
         if yamldoc.is_mapping(located.node) and isinstance(key, str):
@@ -242,7 +239,7 @@ def _split_reference(index: int, mapping: Any, path: tuple[PathPart, ...], targe
                      what: str, source: str) -> Iterator[_Target]:
     """An image written as fields: `repository` (and `registry`) or `name`, with `tag` and
     `digest` beside it; or a Kustomize `images:` entry (`name`, `newName`, `newTag`, `digest`)."""
-    fields = dict(_loaded_pairs(mapping))  # as Helm loads it: `<<: *defaults` may bring the repository
+    fields = dict(anchors.loaded_pairs(mapping))  # as Helm loads it: `<<: *defaults` may bring the repository
     if "newTag" in fields or "newName" in fields:
         yield from _kustomize_entry(index, mapping, path, fields, target, what, source)
         return
@@ -356,27 +353,27 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
     own override is not shared), else refused naming the others."""
     holder = target.node if target.node is not None else target.parent
     shared = [node for node in (*target.chain, holder) if node is not None and counts.get(id(node), 0) > 1]
-    merging = any(yamldoc.is_mapping(node) and any(yamldoc.is_scalar(k) and _is_merge(k)
+    merging = any(yamldoc.is_mapping(node) and any(yamldoc.is_scalar(k) and anchors.is_merge(k)
                                                    for k, _ in node.value) for node in target.chain)
     if not shared and not merging:
         return
-    as_key = _used_as_key(doc, holder)
+    as_key = anchors.used_as_key(doc, holder)
     if as_key is not None:
         raise InputError(f"{source}: {format_path(target.path)} is also used as a key (at "
                          f"{format_path(as_key) or 'the top level'}, through an alias); setting it "
                          "would rename that key", "give the value and the key each their own text")
-    paths = _loaded_paths(doc, holder, source)
-    written = _written_at(doc, holder)
+    paths = anchors.loaded_paths(doc, holder, source)
+    written = anchors.written_at(doc, holder)
     if target.node is None:  # a created key lands in every use of its mapping, merges included
         key = target.path[-1]
-        users = [mapping for mapping in _merged_into(doc, holder)
+        users = [mapping for mapping in anchors.merged_into(doc, holder)
                  if all(not yamldoc.is_scalar(k) or k.value != key for k, _ in mapping.value)]
-        paths += [path for user in users for path in _loaded_paths(doc, user, source)]
+        paths += [path for user in users for path in anchors.loaded_paths(doc, user, source)]
         paths = [(*path, key) for path in paths]
         written = (*written, target.path[-1])
     target.defined = written
     if target.node is not None and yamldoc.is_mapping(target.parent) and \
-            dict(_loaded_pairs(target.parent)).get(target.path[-1]) is not target.node:
+            dict(anchors.loaded_pairs(target.parent)).get(target.path[-1]) is not target.node:
         raise InputError(f"{source}: {format_path(target.path)} is overridden by a `<<:` merge after it "
                          "(Helm's go-yaml reads the merged value there), so setting it would change "
                          "nothing", "move the `<<:` line above the key, or set the value where the "
@@ -388,87 +385,6 @@ def _check_shared(doc: Any, counts: dict[int, int], target: _Target, source: str
         raise InputError(f"{source}: setting {format_path(target.path)} would also change {named}, which "
                          f"share{'s' if len(others) == 1 else ''} its value through the anchor &{anchor}",
                          "pass --allow-shared to change them all knowingly, or give each its own value")
-
-
-def _written_at(doc: Any, wanted: Any) -> tuple[PathPart, ...]:
-    """The path of `wanted` in the text, walking keys as written (`<<` too) and no alias twice."""
-    return next((path for node, path, _ in yamldoc.walk(doc, complex_keys=True) if node is wanted), ())
-
-
-def _used_as_key(doc: Any, wanted: Any) -> tuple[PathPart, ...] | None:
-    """The path of a mapping that has `wanted` as one of its keys, if any."""
-    return next((path for node, path, _ in yamldoc.walk(doc, complex_keys=True)
-                 if yamldoc.is_mapping(node) and any(key is wanted for key, _ in node.value)), None)
-
-
-_MAX_LOADED = 200_000  # values an alias-heavy document may expand to before relbot gives up
-
-
-def _loaded_paths(doc: Any, wanted: Any, source: str) -> list[tuple[PathPart, ...]]:
-    """Every path at which a reader that follows aliases and `<<:` merges finds `wanted`."""
-    found: list[tuple[PathPart, ...]] = []
-    stack: list[tuple[Any, tuple[PathPart, ...], frozenset[int]]] = [(doc, (), frozenset())]
-    visited = 0
-    while stack:
-        node, path, above = stack.pop()
-        visited += 1
-        if visited > _MAX_LOADED:
-            raise InputError(f"{source}: its aliases expand to more than {_MAX_LOADED:,} values, so relbot "
-                             "cannot tell what an edit would change", "un-share the anchors on the path")
-        if node is wanted:
-            found.append(path)
-            continue
-        if id(node) in above:
-            continue  # a recursive alias
-        children: list[tuple[PathPart, Any]] = []
-        if yamldoc.is_mapping(node):
-            children = _loaded_pairs(node)
-        elif yamldoc.is_sequence(node):
-            children = list(enumerate(node.value))
-        inside = above | {id(node)}
-        stack.extend((child, (*path, key), inside) for key, child in reversed(children))
-    return found
-
-
-def _merged_into(doc: Any, mapping: Any) -> list[Any]:
-    """The mappings that take `mapping`'s keys through `<<:`, directly or through one another."""
-    found: list[Any] = []
-    sources = [mapping]
-    while sources:
-        source = sources.pop()
-        for node, _, _ in yamldoc.walk(doc):
-            if not yamldoc.is_mapping(node) or any(node is f for f in found):
-                continue
-            merged = [v for k, v in node.value if yamldoc.is_scalar(k) and _is_merge(k)]
-            items = [i for v in merged for i in ([v] if yamldoc.is_mapping(v) else
-                                                 v.value if yamldoc.is_sequence(v) else [])]
-            if any(item is source for item in items):
-                found.append(node)
-                sources.append(node)
-    return found
-
-
-def _loaded_pairs(mapping: Any, depth: int = 0) -> list[tuple[PathPart, Any]]:
-    """A mapping's keys as Helm's go-yaml v2 loads them: in order, a later key or `<<:` merge
-    overwriting an earlier one (`{tag: v0, <<: *img}` takes the merged tag); of a list of merged
-    mappings (`<<: [*a, *b]`) the first wins."""
-    loaded: dict[PathPart, Any] = {}
-    for key_node, value in mapping.value:
-        if not yamldoc.is_scalar(key_node):
-            continue
-        if not _is_merge(key_node):
-            loaded[key_node.value] = value
-            continue
-        sources = [value] if yamldoc.is_mapping(value) else \
-            [item for item in reversed(value.value) if yamldoc.is_mapping(item)] \
-            if yamldoc.is_sequence(value) and depth <= 32 else []
-        for merged in sources:
-            loaded.update(_loaded_pairs(merged, depth + 1))
-    return list(loaded.items())
-
-
-def _is_merge(key: Any) -> bool:
-    return bool(key.value == "<<" and key.style is None and key.tag in (None, "tag:yaml.org,2002:merge"))
 
 
 def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
@@ -484,14 +400,14 @@ def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
         return ref is not None and same_image(target.image, ref.registry, ref.repository)
     holder = doc
     for part in path[:-1]:
-        pairs = _loaded_pairs(holder) if yamldoc.is_mapping(holder) else \
+        pairs = anchors.loaded_pairs(holder) if yamldoc.is_mapping(holder) else \
             list(enumerate(holder.value)) if yamldoc.is_sequence(holder) else []
         holder = next((child for key, child in pairs if key == part), None)
         if holder is None:
             return False
     if not yamldoc.is_mapping(holder):
         return False
-    fields = {key: child.value for key, child in _loaded_pairs(holder) if yamldoc.is_scalar(child)}
+    fields = {key: child.value for key, child in anchors.loaded_pairs(holder) if yamldoc.is_scalar(child)}
     if "newTag" in fields or "newName" in fields:
         deployed = fields.get("newName") or fields.get("name")
         return isinstance(deployed, str) and same_image(target.image, None, deployed)
@@ -598,8 +514,8 @@ def _render_target(text: str, target: _Target, source: str,
     if not allow_downgrade:
         # a plain `tag: 1.10` is the float 1.1 to Helm: the image running is `app:1.1`
         running = f"{float(old_value):g}" if node.style is None and resolve(old_value) is Kind.FLOAT \
-            and _SHORT_VERSION.match(old_value) else old_value
-        _refuse_downgrade(running, target.value, path, source, shown=old_value)
+            and downgrade.SHORT_VERSION.match(old_value) else old_value
+        downgrade.refuse_downgrade(running, target.value, path, source, shown=old_value)
     keep = resolve(old_value) if node.style is None else None
     if keep is not None and keep not in (Kind.INT, Kind.BOOL):
         keep = None
@@ -644,57 +560,6 @@ def _empty_slot(text: str, target: _Target, source: str) -> tuple[int, str]:
             return key.end_mark.index, ": "  # an implicit key must stay on one line
     raise InputError(f"{source}: {format_path(target.path)} has no value and relbot cannot tell "
                      "where one would go", "write a placeholder value there once (tag: \"\")")
-
-
-def _refuse_downgrade(old: str, new: str, path: str, source: str, shown: str | None = None) -> None:
-    old_v, new_v = _as_semver(old), _as_semver(new)
-    if old_v is not None and new_v is not None and _same_flavor(old_v, new_v) and new_v < old_v:
-        raise DowngradeRefused(
-            f"{source}: {path} is {shown or old}; setting {new} would move it backwards (an older "
-            "pipeline finishing last would roll production back)",
-            "pass --allow-downgrade for a deliberate rollback")
-
-
-# pre-release words; any other word after the version names an image variant (`-alpine`, `-bookworm`)
-_PRERELEASE_WORDS = frozenset({"", "a", "alpha", "b", "beta", "rc", "cr", "pre", "preview", "dev", "snapshot",
-                               "canary", "next", "nightly", "m", "milestone", "ea", "test"})
-
-
-def _same_flavor(old: semver.Version, new: semver.Version) -> bool:
-    """Versions compare only as the same image variant: `1.25.3-alpine` is not older than
-    `1.25.3-bookworm` or `1.25.3`, while `1.25.2-alpine` is older than `1.25.3-alpine`."""
-    def flavor(version: semver.Version) -> str | None:
-        if not version.prerelease:
-            return None
-        word = re.match(r"[A-Za-z]*", version.prerelease.split(".", 1)[0])
-        return word[0].lower() if word else ""
-
-    old_flavor, new_flavor = flavor(old), flavor(new)
-    variants = {f for f in (old_flavor, new_flavor) if f is not None and f not in _PRERELEASE_WORDS}
-    return not variants or old_flavor == new_flavor
-
-
-_SHORT_VERSION = re.compile(r"^(\d+)\.(\d+)(?=$|\+)")  # `1.10`, not a bare number (a SHA can be digits)
-
-
-def _as_semver(text: str) -> semver.Version | None:
-    """The version a value holds, for the downgrade check; None for what is not one.
-
-    Image tags write semver's build metadata with `_` (a Docker tag cannot hold `+`:
-    `0.0.6-SNAPSHOT_3ced321a`), and often leave out the patch (`1.10`): both compare as the versions
-    they stand for. A bare number is not read as one (a short SHA can be all digits).
-    """
-    ref = parse_reference(text)
-    if ref is not None and ref.tag is not None:
-        text = ref.tag  # `repo:1.2.4` compares by its tag
-    text = text.split("@", 1)[0]
-    candidate = text[1:] if text[:1] in "vV" else text
-    if "+" not in candidate and "_" in candidate:
-        candidate = candidate.replace("_", "+", 1)
-    short = _SHORT_VERSION.match(candidate)
-    if short is not None:
-        candidate = f"{short[1]}.{short[2]}.0{candidate[short.end():]}"
-    return semver.Version.parse(candidate) if semver.Version.is_valid(candidate) else None
 
 
 def _creation(text: str, target: _Target) -> tuple[int, str]:
@@ -773,9 +638,9 @@ def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange
     elif independent is not None:
         readers.append(("the independent reader", independent, False))
     for name, read, same_reader in readers:
-        if not _all_same(docs, read, expected, same_reader):
+        if not verify.all_same(docs, read, expected, same_reader):
             original = yamldoc.reread(text) if not same_reader else docs
-            if original is not None and not _all_same(docs, original, {}, same_reader):
+            if original is not None and not verify.all_same(docs, original, {}, same_reader):
                 raise InputError(f"{source}: libyaml and {name} read the file differently (before any "
                                  "edit), so relbot cannot check an edit of it; nothing was written",
                                  "rewrite the odd construct (an anchor with `:` in its name, a "
@@ -784,48 +649,3 @@ def _verify(docs: list[Any], text: str, new_text: str, changes: list[ValueChange
                              "values set; nothing was written", "please report this with the file")
 
 
-def _all_same(docs: list[Any], read: list[Any], expected: dict[tuple[int, tuple[PathPart, ...]], Any],
-              tags: bool) -> bool:
-    return len(read) == len(docs) and all(_same(old, new, (), index, expected, set(), tags)
-                                          for index, (old, new) in enumerate(zip(docs, read, strict=True)))
-
-
-def _same(old: Any, new: Any, path: tuple[PathPart, ...], doc: int,
-          expected: dict[tuple[int, tuple[PathPart, ...]], Any], seen: set[int], tags: bool) -> bool:
-    """`new` (from any reader) is `old` (libyaml's), but at the expected paths; explicit tags are
-    compared only between libyaml's trees (`tags`), as other readers resolve implicit ones."""
-    if (doc, path) in expected:
-        want = expected[(doc, path)]
-        seen.add(id(old))  # its aliases elsewhere changed with it
-        return bool(yamldoc.is_scalar(new) and new.value == want.value and new.style == want.style)
-    if id(old) in seen:
-        return True  # an alias of a node already compared
-    seen.add(id(old))
-    if not _same_kind(old, new) or (tags and old.tag != new.tag):
-        return False
-    if yamldoc.is_scalar(old):
-        return bool(old.value == new.value and old.style == (new.style or None))
-    if yamldoc.is_sequence(old):
-        return len(old.value) == len(new.value) and all(
-            _same(a, b, (*path, i), doc, expected, seen, tags)
-            for i, (a, b) in enumerate(zip(old.value, new.value, strict=True)))
-    new_pairs = list(new.value)
-    created = [(k, v) for k, v in new_pairs if yamldoc.is_scalar(k)  # a complex key is never created
-               and (doc, (*path, k.value)) in expected and all(ok.value != k.value for ok, _ in old.value)]
-    kept = [pair for pair in new_pairs if pair not in created]
-    if len(kept) != len(old.value):
-        return False
-    for (old_key, old_value), (new_key, new_value) in zip(old.value, kept, strict=True):
-        if not _same(old_key, new_key, (*path, 0), doc, {}, seen, tags):  # keys are never edited
-            return False
-        at = (*path, old_key.value) if yamldoc.is_scalar(old_key) else (*path, 0)
-        if not _same(old_value, new_value, at, doc, expected if yamldoc.is_scalar(old_key) else {},
-                     seen, tags):
-            return False
-    return all(_same(None, v, (*path, k.value), doc, expected, seen, tags) for k, v in created)
-
-
-def _same_kind(old: Any, new: Any) -> bool:
-    return (yamldoc.is_scalar(old) and yamldoc.is_scalar(new)) or (
-        yamldoc.is_mapping(old) and yamldoc.is_mapping(new)) or (
-        yamldoc.is_sequence(old) and yamldoc.is_sequence(new))

@@ -68,7 +68,6 @@ class Located:
     node: Any
     parent: Any
     key: PathPart
-    through_alias: str | None  # the anchor a path step went through, when it did
     chain: tuple[Any, ...] = ()  # every node from the document root down to `node`
     rest: tuple[PathPart, ...] = ()  # the path inside `node`, a values document held as a string
     path: tuple[PathPart, ...] = ()  # the path followed, a negative list index made positive
@@ -234,7 +233,6 @@ def reached_through_alias(owner: Any, child: Any) -> bool:
 def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> Located:
     """Follow `path`; a missing step names the deepest key found and the keys next to it."""
     node, parent, key = doc, None, path[0]
-    alias: str | None = None
     chain = [doc]
     resolved: list[PathPart] = []
     for depth, part in enumerate(path):
@@ -242,16 +240,13 @@ def lookup(doc: Any, path: tuple[PathPart, ...], source: str, document: int) -> 
         found = _child(node, part)
         if found is None:
             if is_embedded(node):
-                return Located(node, parent, key, alias, tuple(chain), path[depth:], tuple(resolved))
+                return Located(node, parent, key, tuple(chain), path[depth:], tuple(resolved))
             raise _missing(node, path, depth, source, document)
         resolved.append(part + len(node.value) if isinstance(part, int) and part < 0 else part)
-        key_node, child = found
-        if (key_node is not None and reached_through_alias(key_node, child)) or \
-                (key_node is None and reached_through_alias(node, child)):
-            alias = alias or (child.anchor or "an anchor")
+        _, child = found
         parent, node, key = node, child, part
         chain.append(node)
-    return Located(node, parent, key, alias, tuple(chain), (), tuple(resolved))
+    return Located(node, parent, key, tuple(chain), (), tuple(resolved))
 
 
 def refuse_duplicate(node: Any, part: PathPart, at: tuple[PathPart, ...], source: str,
