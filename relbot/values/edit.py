@@ -412,9 +412,9 @@ def _asked(doc: Any, path: tuple[PathPart, ...], target: _Target) -> bool:
         deployed = fields.get("newName") or fields.get("name")
         return isinstance(deployed, str) and same_image(target.image, None, deployed)
     repo = fields.get("repository") or fields.get("name")
-    registry = fields.get("registry") or None
-    return isinstance(repo, str) and same_image(target.image, registry if isinstance(registry, str) else None,
-                                                repo)
+    registry_node = dict(anchors.loaded_pairs(holder)).get("registry")
+    registry = registry_node.value if registry_node is not None and _has_value(registry_node) else None
+    return isinstance(repo, str) and same_image(target.image, registry, repo)
 
 
 def _render_embedded(text: str, target: _Target, source: str, flags: dict[str, bool],
