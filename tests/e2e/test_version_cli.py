@@ -15,6 +15,12 @@ def version(repo: Repo, *args: str, **kw: object) -> subprocess.CompletedProcess
     return repo.relbot("version", *args, **kw)  # type: ignore[arg-type]
 
 
+def shallow_clone(repo: Repo, dest: Path, *args: str) -> Repo:
+    """A CI-style checkout of `repo`: one commit deep, no tags (what actions/checkout makes)."""
+    repo.git("clone", "-q", "--depth", "1", "--no-tags", *args, f"file://{repo.path}", str(dest))
+    return Repo(dest, repo.env)
+
+
 def test_first_release_is_1_0_0_and_json_names_everything(repo: Repo) -> None:
     repo.commit("chore: init")
     repo.commit("feat(api): add widgets")
@@ -174,9 +180,7 @@ def test_shallow_clone_fetches_history_back_to_the_last_release(tmp_path: Path, 
         if index == 19:
             repo.tag("v1.1.0")
     repo.commit("feat: new")
-    clone = tmp_path / "shallow"
-    repo.git("clone", "-q", "--depth", "1", "--no-tags", f"file://{repo.path}", str(clone))
-    shallow = Repo(clone, repo.env)
+    shallow = shallow_clone(repo, tmp_path / "shallow")
     assert shallow.git("rev-parse", "--is-shallow-repository") == "true"
     done = version(shallow, "--json")
     assert done.returncode == 0, done.stderr
@@ -193,11 +197,10 @@ def test_shallow_clone_on_a_server_that_cannot_fetch_by_commit_falls_back_to_the
         repo.commit(f"fix: change {index}")
         if index == 5:
             repo.tag("v1.0.0", annotated=True)
-    clone = tmp_path / "shallow"
-    repo.git("clone", "-q", "--depth", "1", "--no-tags", f"file://{repo.path}", str(clone))
+    shallow = shallow_clone(repo, tmp_path / "shallow")
     repo.commit("fix: pushed meanwhile, so the checkout's commit is no longer a branch tip")
     v0 = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.version", "GIT_CONFIG_VALUE_0": "0"}
-    done = version(Repo(clone, repo.env), "--json", env=v0)
+    done = version(shallow, "--json", env=v0)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert (data["version"], data["previous_tag"], data["commits"]) == ("1.0.1", "v1.0.0", 6)
@@ -219,14 +222,12 @@ def test_shallow_clone_with_a_higher_release_ahead_on_another_branch_fetches_onl
     repo.commit("feat!: big")
     repo.tag("v2.0.0")
     repo.git("switch", "-q", "main")
-    clone = tmp_path / "shallow"
-    repo.git("clone", "-q", "--depth", "1", "--no-tags", "--branch", "main", f"file://{repo.path}",
-             str(clone))
-    done = version(Repo(clone, repo.env))
+    shallow = shallow_clone(repo, tmp_path / "shallow", "--branch", "main")
+    done = version(shallow)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "1.1.2\n"
     assert "fetched the history since the last release v1.1.1" in done.stderr
-    assert Repo(clone, repo.env).git("rev-list", "--count", "HEAD") == "2"
+    assert shallow.git("rev-list", "--count", "HEAD") == "2"
 
 
 def test_shallow_clone_without_remote_fails_with_the_exact_fix(tmp_path: Path, repo: Repo) -> None:
