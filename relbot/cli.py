@@ -96,7 +96,7 @@ def branch_option(func: F) -> F:
 def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool,
                 strict: bool) -> None:
     """Print the next version (nothing on stdout when no release is due)."""
-    plan = _plan(obj, branch, with_notes=False)
+    plan = _plan(obj, branch, detail="commits" if obj.verbose else "counts" if as_json else "version")
     if as_json:
         click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
     elif plan.released:
@@ -207,11 +207,11 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         click.echo(line, nl=False)
 
 
-def _plan(obj: Context, branch: str | None, *, with_notes: bool = True) -> Any:
+def _plan(obj: Context, branch: str | None, *, detail: str = "notes") -> Any:
     from relbot.release.version import plan_version  # noqa: PLC0415
 
     plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say,
-                        with_notes=with_notes)
+                        detail=detail)  # type: ignore[arg-type]
     if obj.verbose:
         from relbot.reports import explain  # noqa: PLC0415
 

@@ -1,7 +1,12 @@
-"""The only module that speaks git (through GitPython): every git command relbot runs is spelled
-here, as a named operation on one repository directory, and every outcome is classified here,
-once, from git's machine-readable output (`push --porcelain` status lines, exit codes,
-`ls-remote`), into a `RemoteStatus`.
+"""The only module that speaks git: every git command relbot runs is spelled here, as a named
+operation on one repository directory, and every outcome is classified here, once, from git's
+machine-readable output (`push --porcelain` status lines, exit codes, `ls-remote`), into a
+`RemoteStatus`.
+
+Reading (`relbot version`, `changelog`, the dry runs' planning) runs git as plain child processes;
+the commands that change the checkout or the remote (commit, tag, reset, push) run through
+GitPython's command runner, which is imported on the first of them only: importing GitPython costs
+about 40 ms and two `git version` processes, more than the rest of a small `relbot version`.
 
 History is read with one streamed `git log` over the unreleased range, not one Python object per
 commit; tags come from one `git for-each-ref`.
@@ -13,22 +18,25 @@ processes that talk to `origin` (push, fetch, ls-remote) get the host-scoped aut
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from relbot import gitauth, redact
 from relbot.errors import GitError
 from relbot.model import RawCommit, TagRef
 
-_LOG_FORMAT = "--format=%H%x1f%P%x1f%B"
+_LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"  # %m: `-` marks a --boundary commit
 _CHUNK = 1 << 20
 ORIGIN = "origin"
+_BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 _HTTP_STATUS = re.compile(r"The requested URL returned error: (\d{3})")
 _UNREACHABLE = ("Could not resolve host", "Failed to connect", "Connection refused", "Connection timed out",
                 "Couldn't connect to server", "Could not read from remote repository",
@@ -82,41 +90,61 @@ def _without_token_variables() -> Iterator[None]:
         os.environ.update(saved)
 
 
+def _child_env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    """A git child's environment: this process's without the token variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in gitauth.TOKEN_VARIABLES}
+    return {**env, **_BASE_ENV, **(extra or {})}
+
+
 class GitRepo:
-    """A repository on disk, driven through GitPython's git command runner.
+    """A repository on disk, driven through git child processes (GitPython's runner for writes).
 
     `env` is the run's environment: it is only read for the token, which reaches git as an auth
     header for `origin`'s host in the processes that talk to the remote.
     """
 
     def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
-        with _without_token_variables():  # importing GitPython runs `git version`
-            import git  # noqa: PLC0415 - keep `relbot --help` fast
-
         self.path = path
-        self._exc = git.GitCommandError
-        self._git = git.Git(str(path))
-        self._base = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
         self._run_env = dict(os.environ if env is None else env)
         self._auth: dict[str, str] | None = None
-        top = self._run("rev-parse", "--show-toplevel", what=f"{path} is not inside a git repository")
+        self._writer: Any = None  # GitPython's git.Git, made by the first write
+        top, shallow = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository",
+                                 what=f"{path} is not inside a git repository").split("\n")
         self.root = Path(top)
+        self._shallow: bool | None = shallow == "true"
 
     # -- process plumbing -------------------------------------------------------------------
 
-    def _execute(self, args: Sequence[str], env: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
-        with _without_token_variables():
-            return self._git.execute(["git", *args], env={**self._base, **(env or {})}, **kwargs)
+    def _execute(self, args: Sequence[str], env: Mapping[str, str] | None = None, *,
+                 write: bool = False) -> tuple[int, bytes, str]:
+        """Run one git process to the end: (exit code, stdout, stderr). `write`: through GitPython."""
+        if write:
+            return self._execute_gitpython(args, env)
+        proc = subprocess.run(["git", *args], cwd=self.path, env=_child_env(env), check=False,
+                              stdin=subprocess.DEVNULL, capture_output=True)
+        return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
 
-    def _run(self, *args: str, what: str = "", env: Mapping[str, str] | None = None) -> str:
-        try:
-            out: str = self._execute(args, env, strip_newline_in_stdout=False)
-        except self._exc as exc:
-            stderr = redact.redact(str(exc.stderr or "").strip().removeprefix("stderr: ").strip(" '"))
+    def _execute_gitpython(self, args: Sequence[str],
+                           env: Mapping[str, str] | None) -> tuple[int, bytes, str]:
+        with _without_token_variables():
+            if self._writer is None:
+                import git  # noqa: PLC0415 - only the commands that write need GitPython
+
+                self._writer = git.Git(str(self.path))
+            code, out, err = self._writer.execute(
+                ["git", *args], env={**_BASE_ENV, **(env or {})}, with_extended_output=True,
+                with_exceptions=False, stdout_as_string=False, strip_newline_in_stdout=False)
+        return int(code), bytes(out), str(err)
+
+    def _run(self, *args: str, what: str = "", env: Mapping[str, str] | None = None,
+             write: bool = False) -> str:
+        code, out, err = self._execute(args, env, write=write)
+        if code != 0:
+            stderr = redact.redact(err.strip())
             where = getattr(self, "root", self.path.resolve())
             raise GitError(what or f"git {args[0]} failed in {where}: {stderr or 'no message'}",
-                           _hint_for(stderr)) from None
-        return out.rstrip("\n")
+                           _hint_for(stderr))
+        return out.decode("utf-8", "replace").rstrip("\n")
 
     def _try(self, *args: str) -> str | None:
         try:
@@ -124,10 +152,11 @@ class GitRepo:
         except GitError:
             return None
 
-    def _attempt(self, *args: str, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    def _attempt(self, *args: str, env: Mapping[str, str] | None = None,
+                 write: bool = False) -> tuple[int, str, str]:
         """(exit code, stdout, stderr), both redacted; never raises."""
-        code, out, err = self._execute(args, env, with_extended_output=True, with_exceptions=False)
-        return int(code), redact.redact(str(out)), redact.redact(str(err))
+        code, out, err = self._execute(args, env, write=write)
+        return code, redact.redact(out.decode("utf-8", "replace")), redact.redact(err)
 
     def remote_env(self) -> dict[str, str]:
         """The auth header variables for `origin` (empty for ssh, local paths, or no token)."""
@@ -136,8 +165,8 @@ class GitRepo:
                                               self._run_env)
         return self._auth
 
-    def _remote(self, *args: str) -> tuple[int, str, str]:
-        return self._attempt(*args, env=self.remote_env())
+    def _remote(self, *args: str, write: bool = False) -> tuple[int, str, str]:
+        return self._attempt(*args, env=self.remote_env(), write=write)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -149,7 +178,9 @@ class GitRepo:
         return self._try("symbolic-ref", "--quiet", "--short", "HEAD")
 
     def is_shallow(self) -> bool:
-        return self._run("rev-parse", "--is-shallow-repository") == "true"
+        if self._shallow is None:  # asked again after a fetch
+            self._shallow = self._run("rev-parse", "--is-shallow-repository") == "true"
+        return self._shallow
 
     def remote_url(self, remote: str = ORIGIN) -> str | None:
         return self._try("remote", "get-url", remote)
@@ -236,56 +267,71 @@ class GitRepo:
 
     def file_at(self, revision: str, path: str) -> str | None:
         """The exact text of `path` at `revision` (line endings kept), None when it is not there."""
-        try:
-            data = self._execute(["show", f"{revision}:{path}"], stdout_as_string=False,
-                                 strip_newline_in_stdout=False)
-        except self._exc:
-            return None
-        return bytes(data).decode("utf-8")
+        code, data, _err = self._execute(["show", f"{revision}:{path}"])
+        return data.decode("utf-8") if code == 0 else None
 
-    def log(self, revision_range: str, *extra: str) -> Iterator[RawCommit]:
-        """Stream the commits of a range, newest first, from one `git log -z` process."""
-        proc = self._execute(["log", "-z", _LOG_FORMAT, *extra, revision_range, "--"],
-                             as_process=True)
-        popen = proc.proc
-        assert popen is not None  # noqa: S101
+    def log_blocks(self, revision_range: str, *, boundary: bool = False) -> Iterator[str]:
+        """The commits of a range, newest first, as text blocks from one streamed `git log -z`.
+
+        A block holds whole records separated by NUL, each `<mark><sha>\\x1f<parents>\\x1f<message>`:
+        the mark is `-` for a boundary commit (with `boundary=True`: the excluded parents of the
+        range's oldest commits, which git prints last) and `>` otherwise (see `records`). Blocks
+        are decoded while git is still writing, so the caller's work overlaps git's formatting on
+        the other core. Closing the iterator early stops git.
+        """
+        args = ["git", "log", "-z", _LOG_FORMAT, *(["--boundary"] if boundary else []),
+                revision_range, "--"]
+        popen = subprocess.Popen(args, cwd=self.path, env=_child_env(None), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert popen.stdout is not None  # noqa: S101
-        # Records are parsed while git is still writing (it prints only after walking the
-        # range, then formats for a while): blocks up to the last NUL are decoded and split at
-        # C speed, and the caller's parsing overlaps git's formatting on the other core.
-        pending = b""
-        while chunk := popen.stdout.read1(_CHUNK):
-            pending += chunk
-            cut = pending.rfind(b"\x00")
-            if cut < 0:
-                continue
-            block, pending = pending[:cut], pending[cut + 1 :]
-            yield from _records(block.decode("utf-8", "replace"))
-        if pending:
-            yield from _records(pending.decode("utf-8", "replace"))
-        if popen.wait() != 0:
-            stderr = popen.stderr.read().decode("utf-8", "replace") if popen.stderr else ""
-            raise GitError(f"git log {revision_range} failed in {self.root}: {stderr.strip()}",
+        assert popen.stderr is not None  # noqa: S101
+        finished = False
+        try:
+            pending = b""
+            while chunk := cast("io.BufferedReader", popen.stdout).read1(_CHUNK):
+                pending += chunk
+                cut = pending.rfind(b"\x00")
+                if cut >= 0:
+                    block, pending = pending[:cut], pending[cut + 1 :]
+                    yield block.decode("utf-8", "replace")
+            if pending:
+                yield pending.decode("utf-8", "replace")
+            finished = True
+        finally:
+            if not finished:
+                popen.kill()
+            code = popen.wait()
+            stderr = popen.stderr.read().decode("utf-8", "replace")
+            popen.stdout.close()
+            popen.stderr.close()
+        if code != 0:
+            raise GitError(f"git log {revision_range} failed in {self.root}: {redact.redact(stderr.strip())}",
                            _hint_for(stderr))
+
+    def log(self, revision_range: str) -> Iterator[RawCommit]:
+        """The commits of a range, newest first (see `log_blocks`)."""
+        for block in self.log_blocks(revision_range):
+            yield from records(block)
 
     # -- writing (local) --------------------------------------------------------------------
 
     def commit_paths(self, paths: Sequence[str], message: str, identity: Mapping[str, str]) -> str:
         """Stage exactly `paths` and commit them; returns the new commit's hash."""
-        self._run("add", "--", *paths, env=identity)
-        self._run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=identity)
+        self._run("add", "--", *paths, env=identity, write=True)
+        self._run("commit", "--quiet", "--no-verify", "-m", message, "--", *paths, env=identity,
+                  write=True)
         return self._run("rev-parse", "HEAD")
 
     def create_tag(self, name: str, message: str, identity: Mapping[str, str]) -> None:
         """An annotated tag at HEAD."""
-        self._run("tag", "-a", name, "-m", message, env=identity)
+        self._run("tag", "-a", name, "-m", message, env=identity, write=True)
 
     def delete_tag(self, name: str) -> None:
-        self._run("tag", "-d", name)
+        self._run("tag", "-d", name, write=True)
 
     def reset_hard(self, revision: str) -> None:
         """Move the checked-out branch and the working tree to `revision`."""
-        self._run("reset", "--quiet", "--hard", revision)
+        self._run("reset", "--quiet", "--hard", revision, write=True)
 
     # -- talking to origin ------------------------------------------------------------------
 
@@ -333,7 +379,7 @@ class GitRepo:
         """Push `refspecs` to origin; the outcome is classified, never raised."""
         flags = [flag for flag, on in (("--atomic", atomic), ("--force", force), ("--dry-run", dry_run))
                  if on]
-        code, out, err = self._remote("push", "--porcelain", *flags, ORIGIN, *refspecs)
+        code, out, err = self._remote("push", "--porcelain", *flags, ORIGIN, *refspecs, write=True)
         return classify_push(code, out, err)
 
     def fetch(self, *refspecs: str, depth: int | None = None, deepen: int | None = None,
@@ -346,6 +392,7 @@ class GitRepo:
         flags += [f"--deepen={deepen}"] if deepen else []
         flags += ["--unshallow"] if unshallow else []
         code, _out, err = self._remote("fetch", "--quiet", *flags, ORIGIN, *refspecs)
+        self._shallow = None  # a fetch can deepen or unshallow the clone
         if code != 0:
             result = classify_failure(err)
             raise RemoteError(f"fetching from origin failed: {result.detail}",
@@ -416,11 +463,18 @@ def classify_failure(stderr: str) -> RemoteResult:
     return RemoteResult(RemoteStatus.OTHER, detail)
 
 
-def _records(text: str) -> Iterator[RawCommit]:
-    for record in text.split("\x00"):
-        if record:
-            sha, parents, message = record.split("\x1f", 2)
-            yield RawCommit(sha, message, tuple(parents.split()) if parents else ())
+def records(block: str, boundary: set[str] | None = None) -> Iterator[RawCommit]:
+    """The commits of one `log_blocks` block; boundary commits are left out (their hashes are
+    added to `boundary` when given)."""
+    for record in block.split("\x00"):
+        if not record:
+            continue
+        sha, parents, message = record.split("\x1f", 2)
+        if sha[0] == "-":
+            if boundary is not None:
+                boundary.add(sha[1:])
+            continue
+        yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
 
 
 def _hint_for(stderr: str) -> str:

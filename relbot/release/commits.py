@@ -21,7 +21,7 @@ REFERENCE_ACTIONS = (
     "close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves", "resolved",
 )
 
-_HEADER = re.compile(  # a leading space or tab and extra spaces after the colon are read, as
+HEADER_PATTERN = re.compile(  # a leading space or tab and extra spaces after the colon are read, as
     r"^[ \t]*(?P<type>[A-Za-z][A-Za-z0-9_-]*)"  # semantic-release reads them (and projects release)
     r"(?:\((?P<scope>[^()\r\n]*)\))?"
     r"(?P<bang>!)?: [ \t]*(?P<subject>\S.*)$"
@@ -161,7 +161,7 @@ def parse_commit(
     is_revert = header.lstrip(" \t")[:6].lower() == "revert"
     rest = message[newline + 1 :] if newline >= 0 and (has_note or is_revert) else ""
     is_merge = len(raw.parents) > 1
-    match = _HEADER.match(header)
+    match = HEADER_PATTERN.match(header)
     footers: tuple[Footer, ...] | None = None
     revert = None
     if is_revert:
@@ -242,7 +242,7 @@ def breaking_lines(message: str, note_keywords: Sequence[str] = DEFAULT_NOTE_KEY
     keywords = tuple(note_keywords)
     lines = message.replace("\r\n", "\n").strip("\n").split("\n")
     found: list[tuple[str, bool, str]] = []
-    header = _HEADER.match(lines[0])
+    header = HEADER_PATTERN.match(lines[0])
     if header is not None and header["bang"]:
         found.append((lines[0], True, "`!` before the colon of the header"))
     words = {re.sub(r"[\s-]+", " ", k).lower() for k in keywords}

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import semver
 
 from relbot.errors import GitError
-from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus
+from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus, records
 from relbot.model import Branch, RawCommit, Tag, TagRef
 from relbot.release.versioning import release_candidates
 from relbot.tags import TagFormat, release_tags
@@ -230,28 +230,69 @@ def unreleased_range(last: Tag | None, head: str) -> str:
     return f"{last.sha}..{head}" if last is not None else head
 
 
+class BlockReader(Protocol):
+    """What reads a range's `git log` blocks (`GitRepo.log_blocks`): it collects the hashes of the
+    boundary commits in `boundary` and does what it likes with the others."""
+
+    boundary: set[str]
+
+    def feed(self, block: str) -> None: ...
+
+
+class Parsed(Generic[T]):
+    """A BlockReader that keeps every commit of the range, newest first, through `parse`."""
+
+    def __init__(self, parse: Callable[[RawCommit], T]) -> None:
+        self.boundary: set[str] = set()
+        self.commits: list[T] = []
+        self._parse = parse
+
+    def feed(self, block: str) -> None:
+        self.commits.extend(map(self._parse, records(block, self.boundary)))
+
+
+R = TypeVar("R", bound=BlockReader)
+
+
 def read_unreleased(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
-    parse: Callable[[RawCommit], T], tags: Sequence[Tag] | None = None,
-) -> tuple[ReleaseTags, list[T]]:
-    """The last release and the commits after it (newest first), each passed through `parse`.
+    reader: Callable[[], R], tags: Sequence[Tag] | None = None,
+) -> tuple[ReleaseTags, R]:
+    """The last release, and a `reader()` fed the commits after it (newest first).
 
-    The usual case, where the highest candidate tag is reachable, costs one `merge-base` and the
-    one history walk of the range; otherwise one `for-each-ref --merged` decides for every tag.
-    `tags`: the release tags, when the caller has read them already.
+    The usual case, where the highest candidate tag is HEAD's ancestor, costs one history walk:
+    the range since that tag is read with `--boundary`, and the tag among the boundary commits
+    proves it is HEAD's ancestor. Otherwise one `for-each-ref --merged` decides for every tag and
+    the range since the last release is read. `tags`: the release tags, when the caller has them.
     """
     tags = matching_tags(repo, tag_format) if tags is None else list(tags)
     candidates = release_candidates(tags, branch)
     first = candidates[0] if candidates else None
-    if first is not None and (first.sha == head or repo.is_ancestor(first.sha, head)):
-        latest = first if not semver.Version.parse(first.version).prerelease else \
-            _latest_plain(reachable_names(repo, tag_format, head), candidates[1:])
-        found = ReleaseTags(first, latest, tuple(tags))
-    else:
-        found = find_last_release(repo, head, tag_format, branch, tags)
+    if first is not None and first.sha != head:
+        read = _read(repo, f"{first.sha}..{head}", reader(), boundary=True)
+        if first.sha in read.boundary:
+            return _ancestor_first(repo, tag_format, head, candidates, tags), read
+    if first is not None and first.sha == head:
+        return _ancestor_first(repo, tag_format, head, candidates, tags), reader()
+    found = find_last_release(repo, head, tag_format, branch, tags)
     if found.last is not None and found.last.sha == head:
-        return found, []
-    return found, [parse(raw) for raw in repo.log(unreleased_range(found.last, head))]
+        return found, reader()
+    return found, _read(repo, unreleased_range(found.last, head), reader())
+
+
+def _read(repo: GitRepo, revision_range: str, reader: R, *, boundary: bool = False) -> R:
+    for block in repo.log_blocks(revision_range, boundary=boundary):
+        reader.feed(block)
+    return reader
+
+
+def _ancestor_first(repo: GitRepo, tag_format: TagFormat, head: str, candidates: Sequence[Tag],
+                    tags: Sequence[Tag]) -> ReleaseTags:
+    """The release tags when the highest candidate is HEAD's or its ancestor."""
+    first = candidates[0]
+    latest = first if not semver.Version.parse(first.version).prerelease else \
+        _latest_plain(reachable_names(repo, tag_format, head), candidates[1:])
+    return ReleaseTags(first, latest, tuple(tags))
 
 
 def _latest_plain(reachable: set[str], candidates: Sequence[Tag]) -> Tag | None:

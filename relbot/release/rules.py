@@ -87,9 +87,13 @@ def decide(commit: ParsedCommit, custom: Sequence[ReleaseRule] = ()) -> Decision
     return decision or Decision(ReleaseType.NONE, "no rule matches")
 
 
-def is_skipped(commit: Commit) -> bool:
-    message = commit.message
+def skip_requested(message: str) -> bool:
+    """Whether a message asks to be left out: `[skip release]` or `[release skip]` anywhere."""
     return "[" in message and _SKIP_RELEASE.search(message) is not None
+
+
+def is_skipped(commit: Commit) -> bool:
+    return skip_requested(commit.message)
 
 
 class Decider:
@@ -110,6 +114,18 @@ class Decider:
         )
         found = self._cache.get(key)
         if found is None:
+            found = self._cache[key] = decide(commit, self.custom)
+        return found
+
+    def header(self, ctype: str, scope: str | None, subject: str, breaking: bool) -> Decision:
+        """The decision for a commit that is not a revert, from its header's parts alone."""
+        key = (ctype.lower(), scope if self.uses_scope else None,
+               subject if self.uses_subject else None, breaking, False)
+        found = self._cache.get(key)
+        if found is None:
+            commit = ParsedCommit.build(sha="", header="", type=ctype, scope=scope, subject=subject,
+                                        breaking_notes=(subject,) if breaking else (), revert=None,
+                                        message="", is_merge=False, note_keywords=())
             found = self._cache[key] = decide(commit, self.custom)
         return found
 

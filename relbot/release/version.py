@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from relbot.config.files import load_config
 from relbot.config.options import Config
@@ -20,6 +20,7 @@ from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, parse_all, parse_commit
 from relbot.release.rules import Analysis, analyze
+from relbot.release.tally import Tally
 from relbot.release.versioning import (
     next_version,
     release_branch_names,
@@ -49,6 +50,8 @@ class VersionPlan:
     config: Config = field(default_factory=Config)
     messages: tuple[str, ...] = ()
     channel: str | None = None  # the branch's distribution channel (`${nextRelease.channel}`)
+    commit_count: int = 0  # the commits since the last release (all of them, also when `commits` is empty)
+    counted_count: int = 0  # those the release rules looked at (parsed, not skipped, not cancelled)
 
     @property
     def released(self) -> bool:
@@ -69,13 +72,12 @@ class VersionPlan:
         return LastRelease(self.previous_version, self.previous_tag)
 
     def as_json(self) -> dict[str, Any]:
-        counted = len(self.analysis.counted) if self.analysis else 0
         return {
             "released": self.released, "version": self.version, "tag": self.tag,
             "previous_version": self.previous_version, "previous_tag": self.previous_tag,
             "bump": self.bump.label, "branch": self.branch, "branch_type": self.branch_type,
-            "rule": self.rule, "reason": self.reason, "commits": len(self.commits),
-            "counted_commits": counted, "head": self.head,
+            "rule": self.rule, "reason": self.reason, "commits": self.commit_count,
+            "counted_commits": self.counted_count, "head": self.head,
         }
 
 
@@ -97,25 +99,30 @@ def plan_version(
     config_path: Path | None = None,
     today: str | None = None,
     say: Callable[[str], None] | None = None,
-    with_notes: bool = True,
+    detail: Detail = "notes",
 ) -> VersionPlan:
     """Compute the next release of the repository at `repo_path`.
 
     It writes nothing but what it fetches from origin: a shallow clone's history, and the release
     tags of origin's the checkout lacks (as semantic-release fetches them; when origin cannot be
-    asked, the local tags decide). `with_notes=False` skips rendering the release notes (what
-    `relbot version` needs).
+    asked, the local tags decide).
+
+    `detail` says how much of the range to keep: "notes" (the default) parses every commit and
+    renders the notes; "commits" parses every commit (`-v`); "counts" decides from the raw log
+    stream (`release.tally`) and keeps only the counts (`relbot version --json`); "version" does
+    the same and stops parsing once a major release is certain, so `commit_count` and
+    `counted_count` may then be partial (`relbot version`).
     """
     env = dict(os.environ if env is None else env)
     repo = open_repo(Path(repo_path), env)
     cfg = load_config(repo.root, config, config_path)
     return plan_for(repo, cfg, branch or detect_branch(repo, env), env, say=say, today=today,
-                    with_notes=with_notes)
+                    detail=detail)
 
 
 def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
              say: Callable[[str], None] | None = None, today: str | None = None,
-             with_notes: bool = True) -> VersionPlan:
+             detail: Detail = "notes") -> VersionPlan:
     """`plan_version` for a repository and configuration the caller already holds."""
     messages: list[str] = []
     report = say or messages.append
@@ -143,42 +150,73 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
         resolved = with_release_range(resolved, releases, history.release_branch_versions(
             repo, cfg.tag_format, releases, resolved.name, head))
     keywords = cfg.note_keywords
-    found, commits = history.read_unreleased(
-        repo, head, cfg.tag_format, resolved, lambda raw: parse_commit(raw, keywords), tags)
-    return _plan(repo, cfg, resolved, head, found, tuple(commits), env, today, tuple(messages),
-                 with_notes)
+    if detail in ("counts", "version"):
+        found, tally = history.read_unreleased(
+            repo, head, cfg.tag_format, resolved,
+            lambda: Tally(cfg.release_rules, keywords, stop_when_certain=detail == "version"), tags)
+        tally.finish()
+        outcome = _Outcome(tally.bump, tally.rule, (), None, tally.commits, tally.counted,
+                           tally.cancelled)
+    else:
+        found, parsed = history.read_unreleased(
+            repo, head, cfg.tag_format, resolved,
+            lambda: history.Parsed(lambda raw: parse_commit(raw, keywords)), tags)
+        commits = tuple(parsed.commits)
+        analysis = analyze(commits, cfg.release_rules)
+        outcome = _Outcome(analysis.bump, analysis.rule, commits, analysis, len(commits),
+                           len(analysis.counted), len(analysis.cancelled))
+    return _plan(repo, cfg, resolved, head, found, outcome, env, today, tuple(messages),
+                 detail == "notes")
+
+
+Detail = Literal["notes", "commits", "counts", "version"]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the range asks for, from either reading."""
+
+    bump: ReleaseType
+    rule: str
+    commits: tuple[Commit, ...]
+    analysis: Analysis | None
+    commit_count: int
+    counted_count: int
+    cancelled_count: int
 
 
 def _plan(
     repo: GitRepo, cfg: Config, branch: Branch, head: str, found: history.ReleaseTags,
-    commits: tuple[Commit, ...], env: Mapping[str, str], today: str | None,
+    outcome: _Outcome, env: Mapping[str, str], today: str | None,
     messages: tuple[str, ...], with_notes: bool,
 ) -> VersionPlan:
     last = found.last
-    analysis = analyze(commits, cfg.release_rules)
+    analysis = outcome.analysis
     common = {
         "branch": branch.name, "branch_type": branch.type.value, "head": head,
         "previous_version": last.version if last else None,
-        "previous_tag": last.name if last else None, "commits": commits,
+        "previous_tag": last.name if last else None, "commits": outcome.commits,
         "analysis": analysis, "config": cfg, "messages": messages, "channel": branch.channel,
+        "commit_count": outcome.commit_count, "counted_count": outcome.counted_count,
     }
-    if analysis.bump is ReleaseType.NONE:
+    if outcome.bump is ReleaseType.NONE:
         since = f"since {last.name}" if last else "in the history"
-        cancelled = (f"; {len(analysis.cancelled)} of them cancelled by reverts in the same range"
-                     if analysis.cancelled else "")
-        reason = (f"no release: none of the {_commits(len(commits))} {since} asks for one "
-                  f"(feat, fix, perf, revert or a breaking change){cancelled}") if commits else \
+        count = outcome.commit_count
+        cancelled = (f"; {outcome.cancelled_count} of them cancelled by reverts in the same range"
+                     if outcome.cancelled_count else "")
+        reason = (f"no release: none of the {_commits(count)} {since} asks for one "
+                  f"(feat, fix, perf, revert or a breaking change){cancelled}") if count else \
                  f"no release: no commits {since}"
-        return VersionPlan(version=None, tag=None, bump=ReleaseType.NONE, rule=analysis.rule,
+        return VersionPlan(version=None, tag=None, bump=ReleaseType.NONE, rule=outcome.rule,
                            reason=reason, **common)  # type: ignore[arg-type]
     nxt = next_version(
-        last.version if last else None, analysis.bump, branch,
+        last.version if last else None, outcome.bump, branch,
         existing=[t.version for t in found.all_tags], policy=cfg.zero_version,
         latest_release=found.latest_release.version if found.latest_release else None,
     )
     tag = cfg.tag_format.render(nxt.version)
     notes = ""
-    if with_notes:
+    if with_notes and analysis is not None:
         context = ReleaseContext(
             version=nxt.version, tag=tag, previous_tag=last.name if last else None,
             date=release_date(env, today),
@@ -186,8 +224,8 @@ def _plan(
             link_compare=cfg.link_compare, link_references=cfg.link_references,
         )
         notes = render_notes(context, analysis.counted, cfg.types, cfg.notes_preset)
-    return VersionPlan(version=nxt.version, tag=tag, bump=analysis.bump,
-                       rule=f"{analysis.rule}; {nxt.rule}", reason="", notes=notes,
+    return VersionPlan(version=nxt.version, tag=tag, bump=outcome.bump,
+                       rule=f"{outcome.rule}; {nxt.rule}", reason="", notes=notes,
                        **common)  # type: ignore[arg-type]
 
 
