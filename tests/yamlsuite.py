@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from relbot.errors import RelbotError
 from relbot.values.edit import EditResult, SetValue, edit_values
 from relbot.values.yamlpath import PathPart
 from tests.goyaml.oracle import GoYamlError, HelmReader
+from tests.shared import shared_path
 
 # values of the kinds an image tag takes, and ones a careless writer would leave unquoted
 VALUES = ("1.2.3", "8765e10_1", "on", "a: b #c", "x\ty", "é-1", "2001-12-14", "0o17")
@@ -35,14 +35,7 @@ PER_TEST = 8  # scalars tried in each test at most, spread from the first to the
 
 def suite_dir() -> Path:
     """`../shared/yaml-test-suite` beside the checkout (or $RELBOT_YAML_TEST_SUITE)."""
-    candidates = [Path(os.environ["RELBOT_YAML_TEST_SUITE"])] if "RELBOT_YAML_TEST_SUITE" in os.environ \
-        else [Path(__file__).resolve().parents[2] / "shared" / "yaml-test-suite",
-              Path("/work/shared/yaml-test-suite")]
-    for path in candidates:
-        if path.is_dir():
-            return path
-    raise FileNotFoundError("the YAML test suite's data is not at ../shared/yaml-test-suite beside the "
-                            "checkout; set RELBOT_YAML_TEST_SUITE to its folder")
+    return shared_path("yaml-test-suite", "RELBOT_YAML_TEST_SUITE")
 
 
 def valid_cases(root: Path) -> list[tuple[str, str]]:

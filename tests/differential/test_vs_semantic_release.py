@@ -21,6 +21,7 @@ import pytest
 
 from relbot.api import plan_version
 from relbot.errors import VersionRuleError
+from relbot.model import ReleaseType
 
 from .gitrun import GitRunner, clean_env
 from .histories import (
@@ -106,6 +107,15 @@ def _no_ci_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def _relbot(repo: Path, history: HistorySpec, home: Path) -> tuple[str | None, str | None]:
     plan = plan_version(repo, config=history.options, branch=history.branch, env=clean_env(home))
+    # `relbot version` and `version --json` read the raw log stream instead (release.tally): the
+    # same answer, rule and counts on every real history as the full parse that the notes need
+    for detail in ("counts", "version"):
+        fast = plan_version(repo, config=history.options, branch=history.branch, env=clean_env(home),
+                            detail=detail)
+        assert (fast.version, fast.rule, fast.reason, fast.previous_tag) == \
+            (plan.version, plan.rule, plan.reason, plan.previous_tag), detail
+        if detail == "counts" or fast.bump is not ReleaseType.MAJOR:
+            assert (fast.commit_count, fast.counted_count) == (plan.commit_count, plan.counted_count)
     return plan.version, plan.tag
 
 
