@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -98,6 +97,8 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
     """Print the next version (nothing on stdout when no release is due)."""
     plan = _plan(obj, branch, detail="commits" if obj.verbose else "counts" if as_json else "version")
     if as_json:
+        import json  # noqa: PLC0415 - only --json needs it
+
         click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
     elif plan.released:
         click.echo(plan.tag if print_tag else plan.version)
@@ -223,7 +224,6 @@ def main() -> None:
     """Entry point: run the CLI and map RelbotError to stderr and its exit code."""
     from relbot import redact  # noqa: PLC0415
 
-    redact.install_logging_filter()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

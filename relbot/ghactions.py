@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,9 +40,9 @@ def output_block(values: Mapping[str, str]) -> str:
         if "\n" not in value and "\r" not in value:
             lines.append(f"{name}={value}")
             continue
-        delimiter = f"RELBOT_EOF_{secrets.token_hex(8)}"
+        delimiter = f"RELBOT_EOF_{os.urandom(8).hex()}"
         while delimiter in value:
-            delimiter = f"RELBOT_EOF_{secrets.token_hex(8)}"
+            delimiter = f"RELBOT_EOF_{os.urandom(8).hex()}"
         lines += [f"{name}<<{delimiter}", value.rstrip("\n"), delimiter]
     return "".join(f"{line}\n" for line in lines)
 

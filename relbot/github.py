@@ -20,6 +20,7 @@ from relbot.remotes import GitHubTarget
 def client(env: Mapping[str, str], api_url: str) -> Any:
     from github import Auth, Github, GithubRetry  # noqa: PLC0415 - PyGithub is slow to import
 
+    redact.install_logging_filter()
     token = gitauth.find_token(env)
     if token is None:
         raise GitHubError("no GitHub token: the API needs one",

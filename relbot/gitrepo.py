@@ -130,6 +130,7 @@ class GitRepo:
             if self._writer is None:
                 import git  # noqa: PLC0415 - only the commands that write need GitPython
 
+                redact.install_logging_filter()
                 self._writer = git.Git(str(self.path))
             code, out, err = self._writer.execute(
                 ["git", *args], env={**_BASE_ENV, **(env or {})}, with_extended_output=True,

@@ -4,8 +4,8 @@ comes from git or HTTP passes through `redact` before anyone can see it."""
 from __future__ import annotations
 
 import base64
-import logging
 import re
+from typing import Any
 
 _SECRETS: set[str] = set()
 _MASK = "***"
@@ -28,18 +28,26 @@ def redact(text: str) -> str:
     return _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{_MASK}@", text)
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts messages and arguments as records pass."""
+def redact_record(record: Any) -> bool:
+    """A logging filter (a `logging.LogRecord` in, always kept): its message and arguments redacted."""
+    record.msg = redact(str(record.msg))
+    if record.args:
+        record.args = tuple(redact(str(a)) for a in record.args) \
+            if isinstance(record.args, tuple) else record.args
+    return True
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(str(record.msg))
-        if record.args:
-            record.args = tuple(redact(str(a)) for a in record.args) \
-                if isinstance(record.args, tuple) else record.args
-        return True
+
+_INSTALLED: list[bool] = []
 
 
 def install_logging_filter() -> None:
-    logging.getLogger().addFilter(RedactingFilter())
+    """Redact what the libraries that log (GitPython, PyGithub and its urllib3) log, on the root
+    logger and its handlers; called once one of them is imported. Idempotent."""
+    import logging  # noqa: PLC0415 - only the libraries that log need it
+
+    if _INSTALLED:
+        return
+    _INSTALLED.append(True)
+    logging.getLogger().addFilter(redact_record)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter())
+        handler.addFilter(redact_record)

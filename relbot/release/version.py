@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from relbot.config.files import load_config
 from relbot.config.options import Config
@@ -172,8 +172,7 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
 Detail = Literal["notes", "commits", "counts", "version"]
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(NamedTuple):
     """What the range asks for, from either reading."""
 
     bump: ReleaseType

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import semver
 
@@ -25,7 +25,7 @@ def resolve_branch(name: str, specs: Sequence[BranchSpec]) -> Branch | None:
     for spec in specs:
         if spec.name == name or (is_glob(spec.name) and glob_match(name, spec.name)):
             branch = _branch_from_spec(name, spec)
-            return replace(branch, channel=_channel(branch, spec, specs))
+            return branch._replace(channel=_channel(branch, spec, specs))
     return None
 
 
@@ -96,7 +96,7 @@ def with_release_range(branch: Branch, names: Sequence[str],
         bound = next((v for v in above if v > max(below)), None) if below else \
             next((v for v in above if not v.prerelease), None)
     text = f">={last}" + (f" <{bound}" if bound else "")
-    return replace(branch, range_min=str(last), range_max=str(bound) if bound else None, range_text=text,
+    return branch._replace(range_min=str(last), range_max=str(bound) if bound else None, range_text=text,
                    next_branch=names[index + 1] if index + 1 < len(names) else None)
 
 

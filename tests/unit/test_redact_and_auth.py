@@ -34,7 +34,7 @@ def test_credentials_in_urls_are_masked(text: str, expected: str) -> None:
 def test_logging_filter_redacts_messages_and_arguments() -> None:
     redact.register(TOKEN)
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "token %s in %s", (TOKEN, "msg"), None)
-    assert redact.RedactingFilter().filter(record)
+    assert redact.redact_record(record)
     assert record.getMessage() == "token *** in msg"
 
 
