@@ -108,10 +108,21 @@ class GitRepo:
         self._run_env = dict(os.environ if env is None else env)
         self._auth: dict[str, str] | None = None
         self._writer: Any = None  # GitPython's git.Git, made by the first write
-        top, shallow = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository",
-                                 what=f"{path} is not inside a git repository").split("\n")
-        self.root = Path(top)
-        self._shallow: bool | None = shallow == "true"
+        self._remotes: dict[str, str | None] = {}
+        # One process for where the repository is, whether it is shallow, HEAD's commit and branch
+        # (an unborn HEAD makes it fail: then the first two alone). HEAD's are kept until a write.
+        code, out, _err = self._execute(["rev-parse", "--show-toplevel", "--is-shallow-repository",
+                                         "HEAD^{commit}", "--symbolic-full-name", "HEAD"])
+        lines = out.decode("utf-8", "replace").split("\n")
+        self._head: dict[str, str | None] = {}
+        if code == 0 and len(lines) >= 4:
+            branch = lines[3].removeprefix("refs/heads/") if lines[3].startswith("refs/heads/") else None
+            self._head = {"sha": lines[2], "branch": branch}
+        else:
+            lines = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository",
+                              what=f"{path} is not inside a git repository").split("\n")
+        self.root = Path(lines[0])
+        self._shallow: bool | None = lines[1] == "true"
 
     # -- process plumbing -------------------------------------------------------------------
 
@@ -119,6 +130,7 @@ class GitRepo:
                  write: bool = False) -> tuple[int, bytes, str]:
         """Run one git process to the end: (exit code, stdout, stderr). `write`: through GitPython."""
         if write:
+            self._head = {}  # HEAD may move
             return self._execute_gitpython(args, env)
         proc = subprocess.run(["git", *args], cwd=self.path, env=_child_env(env), check=False,
                               stdin=subprocess.DEVNULL, capture_output=True)
@@ -172,10 +184,14 @@ class GitRepo:
     # -- reading ----------------------------------------------------------------------------
 
     def head_sha(self) -> str | None:
+        if "sha" in self._head:
+            return self._head["sha"]
         return self._try("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 
     def current_branch(self) -> str | None:
         """The checked-out branch, or None for a detached HEAD."""
+        if "branch" in self._head:
+            return self._head["branch"]
         return self._try("symbolic-ref", "--quiet", "--short", "HEAD")
 
     def is_shallow(self) -> bool:
@@ -184,7 +200,9 @@ class GitRepo:
         return self._shallow
 
     def remote_url(self, remote: str = ORIGIN) -> str | None:
-        return self._try("remote", "get-url", remote)
+        if remote not in self._remotes:
+            self._remotes[remote] = self._try("remote", "get-url", remote)
+        return self._remotes[remote]
 
     def has_remote(self, remote: str = ORIGIN) -> bool:
         return self.remote_url(remote) is not None
@@ -208,11 +226,10 @@ class GitRepo:
 
     def branch_commit(self, name: str) -> str | None:
         """The commit of branch `name` here, or of origin's as last fetched; None when neither."""
-        for ref in (f"refs/heads/{name}", f"refs/remotes/{ORIGIN}/{name}"):
-            found = self._try("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-            if found:
-                return found
-        return None
+        refs = (f"refs/heads/{name}", f"refs/remotes/{ORIGIN}/{name}")
+        out = self._run("for-each-ref", "--format=%(refname)%00%(objectname)", *refs)
+        found = dict(line.split("\x00") for line in out.splitlines())  # the patterns match below too
+        return next((found[ref] for ref in refs if ref in found), None)
 
     def tag_target(self, name: str) -> str | None:
         """The commit the local tag `name` points to, None when there is no such tag."""
