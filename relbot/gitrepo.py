@@ -24,10 +24,9 @@ import re
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from relbot import gitauth, redact
 from relbot.errors import GitError
@@ -60,8 +59,7 @@ class RemoteStatus(Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class RemoteResult:
+class RemoteResult(NamedTuple):
     """The outcome of a push or another remote operation: the status and the server's own words."""
 
     status: RemoteStatus

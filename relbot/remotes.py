@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from relbot import redact
@@ -61,8 +61,7 @@ _NAME_IT = ("name the repository: set GITHUB_REPOSITORY=owner/name (GitHub Actio
             "(for a release) or --create-pr (for bump-values)")
 
 
-@dataclass(frozen=True)
-class GitHubTarget:
+class GitHubTarget(NamedTuple):
     """The repository on GitHub (`owner/name`) and the REST API that serves it."""
 
     slug: str

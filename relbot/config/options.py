@@ -1,9 +1,11 @@
-"""The settings relbot reads from a semantic-release configuration, as frozen dataclasses, and
+"""The settings relbot reads from a semantic-release configuration, as named tuples, and
 the option names it knows; validation lives in config.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from relbot.model import BranchSpec, ReleaseRule, ZeroPolicy
 from relbot.tags import TagFormat
@@ -92,8 +94,7 @@ UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class TypeSection:
+class TypeSection(NamedTuple):
     """One entry of `presetConfig.types`: the notes section a commit type (with `scope`, only
     that scope of it) goes to."""
 
@@ -119,20 +120,17 @@ DEFAULT_TYPES: tuple[TypeSection, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class ChangelogOptions:
+class ChangelogOptions(NamedTuple):
     file: str = "CHANGELOG.md"
     title: str | None = None
 
 
-@dataclass(frozen=True)
-class GitOptions:
+class GitOptions(NamedTuple):
     assets: tuple[str, ...] = DEFAULT_ASSETS
     message: str = DEFAULT_MESSAGE
 
 
-@dataclass(frozen=True)
-class GithubOptions:
+class GithubOptions(NamedTuple):
     draft_release: bool = False
     release_name_template: str | None = None
     release_body_template: str | None = None
@@ -140,19 +138,17 @@ class GithubOptions:
     github_api_url: str | None = None
 
 
-@dataclass(frozen=True)
-class ValuesFile:
+class ValuesFile(NamedTuple):
     """One entry of `values.files`: a values file and what to set in it."""
 
     path: str
-    set: dict[str, str] = field(default_factory=dict)  # path → value template
-    images: dict[str, str] = field(default_factory=dict)  # repository → tag template
+    set: Mapping[str, str] = MappingProxyType({})  # path → value template
+    images: Mapping[str, str] = MappingProxyType({})  # repository → tag template
     document: int | None = None  # 1-based
     create: bool = False
 
 
-@dataclass(frozen=True)
-class ValuesOptions:
+class ValuesOptions(NamedTuple):
     """The `values` section: what `relbot bump-values` does with no arguments."""
 
     files: tuple[ValuesFile, ...] = ()
@@ -163,12 +159,11 @@ class ValuesOptions:
     on_release: bool = False  # `relbot release` runs this step after the tag is pushed
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Everything relbot reads from a semantic-release configuration."""
 
     branches: tuple[BranchSpec, ...] = DEFAULT_BRANCHES
-    tag_format: TagFormat = field(default_factory=lambda: TagFormat("v${version}"))
+    tag_format: TagFormat = TagFormat("v${version}")
     repository_url: str | None = None
     zero_version: ZeroPolicy = ZeroPolicy.OFF
     plugins: tuple[str, ...] = DEFAULT_PLUGINS

@@ -101,7 +101,7 @@ class _Parser:
             source=self.source,
         )
         self._cross_check(config)
-        return Config(**{**config.__dict__, "warnings": tuple(self.warnings)})
+        return config._replace(warnings=tuple(self.warnings))
 
     def _plugins(self, data: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         raw = data.get("plugins", list(DEFAULT_PLUGINS))

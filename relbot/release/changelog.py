@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import semver
 
@@ -24,8 +24,7 @@ _MENTION_OR_CODE = re.compile(r"`[^`]*`|\B@(?P<user>[a-z0-9](?:-?[a-z0-9/]){0,38
 _VERSION_HEADING = re.compile(r"^#{1,3} \[?v?(?P<version>\d+\.\d+\.\d+[^\]\s]*)\]?(?:\(| |$)")
 
 
-@dataclass(frozen=True)
-class ReleaseContext:
+class ReleaseContext(NamedTuple):
     """What a notes heading needs: the version, tags, date and where links point."""
 
     version: str

@@ -8,8 +8,7 @@ walk, however many tags there are); deepens a shallow clone just far enough to s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 import semver
 
@@ -27,8 +26,7 @@ SHALLOW_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class ReleaseTags:
+class ReleaseTags(NamedTuple):
     last: Tag | None  # the branch's last release (may be a prerelease on a prerelease branch)
     latest_release: Tag | None  # the highest plain release reachable
     all_tags: tuple[Tag, ...]  # every tag that matches the format, reachable or not

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from relbot.globs import glob_match
 from relbot.model import Decision, ReleaseRule, ReleaseType
@@ -20,15 +20,14 @@ from relbot.release.commits import Commit, ParsedCommit, Unparsed
 _SKIP_RELEASE = re.compile(r"\[(?:skip\s+release|release\s+skip)\]", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     """What the commits since the last release ask for."""
 
     bump: ReleaseType
     rule: str
     counted: tuple[ParsedCommit, ...]
     ignored: tuple[Commit, ...]
-    cancelled: tuple[ParsedCommit, ...] = field(default_factory=tuple)
+    cancelled: tuple[ParsedCommit, ...] = ()
 
 
 DEFAULT_RULES: tuple[ReleaseRule, ...] = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -30,8 +29,7 @@ from relbot.release.versioning import (
 from relbot.remotes import repository_url
 
 
-@dataclass(frozen=True)
-class VersionPlan:
+class VersionPlan(NamedTuple):
     """The next release as relbot computes it; `version` is None when no release is due."""
 
     branch: str
@@ -47,7 +45,7 @@ class VersionPlan:
     commits: tuple[Commit, ...] = ()
     analysis: Analysis | None = None
     notes: str = ""
-    config: Config = field(default_factory=Config)
+    config: Config = Config()
     messages: tuple[str, ...] = ()
     channel: str | None = None  # the branch's distribution channel (`${nextRelease.channel}`)
     commit_count: int = 0  # the commits since the last release (all of them, also when `commits` is empty)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import semver
 
@@ -130,8 +130,7 @@ def _in_range(version: semver.Version, branch: Branch) -> bool:
     return bool(branch.range_min <= version < branch.range_max)
 
 
-@dataclass(frozen=True)
-class NextVersion:
+class NextVersion(NamedTuple):
     version: str
     rule: str
 
