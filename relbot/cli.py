@@ -147,7 +147,7 @@ def strict_option(func: F) -> F:
 @pass_ctx
 def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, strict: bool) -> None:
     """Release: changelog, version files, commit, tag, atomic push, GitHub Release."""
-    from relbot.reports import run_release  # noqa: PLC0415
+    from relbot.reports.release import run_release  # noqa: PLC0415
 
     _json_on_stdout(as_json)
     for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
@@ -193,7 +193,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
                     strict: bool, branch: str | None) -> None:
     """Set image tags and other values in Helm values files, byte for byte."""
-    from relbot.reports import run_bump  # noqa: PLC0415
+    from relbot.reports.values import run_bump  # noqa: PLC0415
     from relbot.values.plan import BumpOptions  # noqa: PLC0415
 
     options = BumpOptions(
@@ -214,7 +214,7 @@ def _plan(obj: Context, branch: str | None, *, detail: str = "notes") -> Any:
     plan = plan_version(obj.directory, branch=branch, config_path=obj.config, say=obj.say,
                         detail=detail)  # type: ignore[arg-type]
     if obj.verbose:
-        from relbot.reports import explain  # noqa: PLC0415
+        from relbot.reports.release import explain  # noqa: PLC0415
 
         explain(plan, obj.say)
     return plan

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, NamedTuple, Protocol
 
 from relbot import fsio, gitauth
 from relbot.errors import GitError, RelbotError
@@ -164,8 +164,7 @@ class Commit:
         session.say(f"committed {sha[:7]}: {self.message.splitlines()[0]}")
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     """Which steps of a plan were already done when it was made (the dry run shows this)."""
 
     steps: tuple[Step, ...]

@@ -13,7 +13,7 @@ import difflib
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from relbot.errors import InputError
 from relbot.values import anchors, downgrade, verify, yamldoc
@@ -22,16 +22,14 @@ from relbot.values.scalars import Kind, render, resolve
 from relbot.values.yamlpath import PathPart, format_path
 
 
-@dataclass(frozen=True)
-class SetValue:
+class SetValue(NamedTuple):
     """`--set PATH=VALUE`."""
 
     path: tuple[PathPart, ...]
     value: str
 
 
-@dataclass(frozen=True)
-class SetImage:
+class SetImage(NamedTuple):
     """`--image REPOSITORY=TAG[@DIGEST]`: every reference to that image."""
 
     target: ImageTarget
@@ -40,8 +38,7 @@ class SetImage:
 Edit = SetValue | SetImage
 
 
-@dataclass(frozen=True)
-class ValueChange:
+class ValueChange(NamedTuple):
     """One scalar set (or found already set) in one document."""
 
     path: str
@@ -59,8 +56,7 @@ class ValueChange:
         return self.old_source != self.new_source
 
 
-@dataclass(frozen=True)
-class EditResult:
+class EditResult(NamedTuple):
     text: str
     changes: tuple[ValueChange, ...]  # every target, changed or already set
 

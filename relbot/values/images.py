@@ -4,7 +4,7 @@ the `--image REPOSITORY=TAG` argument. Text in, values out."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from relbot.errors import InputError
 
@@ -14,8 +14,7 @@ _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 DOCKER_HUB = "docker.io"
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     registry: str | None
     repository: str  # path without registry, e.g. "acme/api" or "library/nginx"
     tag: str | None
@@ -80,8 +79,7 @@ def parse_reference(text: str) -> ImageRef | None:
     return ImageRef(registry, repository, tag, digest or None)
 
 
-@dataclass(frozen=True)
-class ImageTarget:
+class ImageTarget(NamedTuple):
     """What `--image REPOSITORY=TAG[@DIGEST]` asks for."""
 
     name: str  # as given

@@ -9,8 +9,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from relbot import fsio, redact, steps
 from relbot.config.options import Config, ValuesFile
@@ -28,8 +28,7 @@ DEFAULT_MESSAGE = "chore: update image tags to ${version}"
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}?|\$version\b")  # `${…}`, an unclosed `${`, `$version`
 
 
-@dataclass(frozen=True)
-class BumpOptions:
+class BumpOptions(NamedTuple):
     files: tuple[str, ...] = ()
     sets: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
@@ -49,15 +48,13 @@ class BumpOptions:
     strict: bool = False  # a dry run checks credentials as the real run does
 
 
-@dataclass(frozen=True)
-class FileOutcome:
+class FileOutcome(NamedTuple):
     path: str
     changes: tuple[ValueChange, ...]
     diff: str
 
 
-@dataclass(frozen=True)
-class ValuesTarget:
+class ValuesTarget(NamedTuple):
     """One values file and the edits to make in it."""
 
     path: str  # relative to the session root (the repository root, or the directory)
@@ -68,8 +65,7 @@ class ValuesTarget:
     allow_shared: bool = False
 
 
-@dataclass(frozen=True)
-class ValuesPlan:
+class ValuesPlan(NamedTuple):
     """What bump-values will do: the changes per file and the steps that make them land."""
 
     version: str | None
@@ -86,8 +82,7 @@ class ValuesPlan:
         return "".join(f.diff for f in self.files)
 
 
-@dataclass(frozen=True)
-class BumpResult:
+class BumpResult(NamedTuple):
     """What happened: `changed` is true only when the planned change landed where it was sent."""
 
     plan: ValuesPlan
@@ -139,8 +134,7 @@ def edit_targets(targets: Sequence[ValuesTarget], texts: Mapping[str, str], allo
     return outcomes, changed
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """Where the commit goes: nowhere (files only), a local commit, the branch, or a pull request."""
 
     commit: bool = False
@@ -275,7 +269,7 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
     done = steps.execute(plan.steps, session)
     if session.replanned is not None:  # a retry re-applied the edits to origin's new head
         landed = tuple(o for o in session.replanned if isinstance(o, FileOutcome))
-        plan = replace(plan, files=tuple(landed))
+        plan = plan._replace(files=tuple(landed))
     return BumpResult(plan, progress.completed(), done, session.commit_sha, session.pushed, session.attempts,
                       session.pull_request_url, session.not_landed)
 
@@ -401,6 +395,5 @@ __all__ = [
     "bump_values",
     "config_target",
     "edit_targets",
-    "field",
     "plan_values",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from relbot.errors import InputError
 from relbot.values.yamlpath import PathPart, format_path
@@ -61,8 +61,7 @@ class MappingNode:
 Node = ScalarNode | SequenceNode | MappingNode
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A node reached by a path: the node, its parent collection and the key or index used."""
 
     node: Any
