@@ -11,7 +11,6 @@ landed) is recorded on the Session by the steps that did it.
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +87,8 @@ def text_diff(old: str, new: str, path: str) -> str:
     shows unchanged lines of a values file (`cpu: "500m"`) as removed and added again."""
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out: list[str] = []
+    import difflib  # noqa: PLC0415 - start-up guard: only dry runs and --json show diffs
+
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
         if not out:
             out += [f"--- a/{path}\n", f"+++ b/{path}\n"]

@@ -3,8 +3,7 @@ branch and open a pull request. Both are steps of the one step model (see `relbo
 
 from __future__ import annotations
 
-import hashlib
-import random
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -160,6 +159,8 @@ class PullRequest:
 
     @property
     def head(self) -> str:
+        import hashlib  # noqa: PLC0415 - start-up guard: only --create-pr names a branch
+
         digest = hashlib.sha256(self.body.encode()).hexdigest()[:12]
         return f"relbot/bump-values/{self.base}/{digest}"
 
@@ -201,4 +202,4 @@ def _restore(repo: GitRepo, session: Session) -> None:
 
 def backoff(attempt: int) -> float:
     """Jittered exponential backoff: about 0.5 s, 1 s, 2 s, … capped at 8 s."""
-    return float(min(8.0, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random()))  # noqa: S311
+    return float(min(8.0, 0.5 * 2 ** (attempt - 1)) * (0.5 + os.urandom(1)[0] / 256))

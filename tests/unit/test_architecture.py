@@ -76,6 +76,8 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.cli", "relbot.redact.redact"): _CLI_LAZY,
     ("relbot.cli", "traceback"): "only the debug error path prints a traceback",
     ("relbot.cli", "json"): "start-up guard: only `version --json` needs it",
+    ("relbot.steps", "difflib"): "start-up guard: only dry runs and --json show diffs",
+    ("relbot.values.push", "hashlib"): "start-up guard: only --create-pr names a branch by a hash",
     ("relbot.redact", "logging"): "start-up guard: only the libraries that log (GitPython, PyGithub) need it",
     ("relbot.config.files", "ruamel.yaml.YAML"): _RUAMEL + "; only YAML configs need it",
     ("relbot.config.files", "ruamel.yaml.error.YAMLError"): _RUAMEL + "; only YAML configs need it",
