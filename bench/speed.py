@@ -37,11 +37,13 @@ import tags as many_tags
 from messages import ReleaseType
 from run import command_output, prepare, progress
 from synth import RepoSpec, ensure, git_env, run_git
-from tools import peer_versions
+from tools import TOOLS, peer_versions
 from valuesynth import big_file
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
 LONG_RUN = 20.0  # a command whose first run is longer is not repeated
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`), for each command's max RSS
 FULL = {"300k": RepoSpec("big-history", released=299_000, tags=121, unreleased=1_000,
                          tail_bump=ReleaseType.MINOR),
         "100k": RepoSpec("big-unreleased", released=50, tags=1, unreleased=100_000,
@@ -112,21 +114,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def execute(row: Row) -> tuple[float, int, str]:
-    """One run: seconds, the process tree's max RSS in KB, stdout."""
+def execute(row: Row, scratch: Path) -> tuple[float, int, str]:
+    """One run: seconds, the max RSS in KB of the command's process tree, stdout.
+
+    GNU time starts the command, so the RSS is the command's own and its children's (a child
+    forked from this larger process would count this process's pages until its exec)."""
     row.reset()
+    report = scratch / "rss"
+    argv = [TIME, "-f", "%M", "-o", str(report), *row.argv]
     start = time.perf_counter()
-    proc = subprocess.Popen(row.argv, cwd=row.cwd, env=row.env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    stdout = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(argv, cwd=row.cwd, env=row.env, stdin=subprocess.DEVNULL,
+                          capture_output=True, check=False)
     seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{row.label} failed (exit {proc.returncode}) in {row.cwd}: {row.argv}")
-    return seconds, int(usage.ru_maxrss), stdout.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise SystemExit(f"{row.label} failed (exit {done.returncode}) in {row.cwd}: {row.argv}\n"
+                         f"{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    rss = int(report.read_text(encoding="utf-8").split()[-1])
+    return seconds, rss, done.stdout.decode("utf-8", "replace")
 
 
 def relbot_envs(args: argparse.Namespace, base: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -149,6 +153,12 @@ def floor_row(group: str, repo: Path, env: dict[str, str]) -> Row:
                ["sh", "-c", script], repo, env, floor=True)
 
 
+def peer_answer(name: str) -> Callable[[str, Path], str]:
+    """The version a peer printed, as bench/tools.py reads it."""
+    tool = TOOLS_BY_NAME[name]
+    return lambda out, _cwd: tool.parse(out) or "—"
+
+
 def history_rows(group: str, repo: Path, relbots: dict[str, dict[str, str]],
                  peer_argv: dict[str, list[str]], env: dict[str, str]) -> list[Row]:
     rows = [floor_row(group, repo, env)]
@@ -159,11 +169,12 @@ def history_rows(group: str, repo: Path, relbots: dict[str, dict[str, str]],
                         [sys.executable, "-m", "relbot", "version", "--json"], repo, relbot_env,
                         answer=lambda out, _cwd: "{} ({} commits)".format(
                             json.loads(out)["version"], json.loads(out)["commits"])))
-    rows += [Row(group, f"`{name}`", argv, repo, env) for name, argv in peer_argv.items()]
+    rows += [Row(group, f"`{name}`", argv, repo, env, answer=peer_answer(name))
+             for name, argv in peer_argv.items()]
     return rows
 
 
-def values_rows(group: str, work: Path, text: str, edits: list[tuple[list[str | int], str]],
+def values_rows(group: str, work: Path, text: str, edits: list[tuple[list[str], str]],
                 relbots: dict[str, dict[str, str]], env: dict[str, str], cache: Path) -> list[Row]:
     """bump-values on `text` (a file in a git repository of its own) against ruamel's round trip."""
     shutil.rmtree(work, ignore_errors=True)
@@ -270,16 +281,16 @@ def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str,
         progress(f"building {spec.key} …")
         repo = ensure(spec, args.cache)
         label = f"{spec.released + spec.unreleased:,} commits, {spec.unreleased:,} unreleased"
-        rows += history_rows(label, repo.path, relbots,
-                             peer_argv, env)
+        rows += history_rows(label, repo.path, relbots, peer_argv, env)
     if not args.quick:
         progress("building many-tags-1500 …")
-        repo = many_tags.ensure_repo(1500, args.cache)
+        tags_repo = many_tags.ensure_repo(1500, args.cache)
+        floor = ["git", "for-each-ref", "--merged", "HEAD", "refs/tags/v*"]
         rows.append(Row("1,500 unreachable tags", "floor: `git for-each-ref --merged HEAD refs/tags/v*`",
-                        ["git", "for-each-ref", "--merged", "HEAD", "refs/tags/v*"], repo, env, floor=True,
+                        floor, tags_repo, env, floor=True,
                         answer=lambda out, _cwd: f"{len(out.splitlines())} tags"))
         rows += [Row("1,500 unreachable tags", f"`relbot version`, {label}",
-                     [sys.executable, "-m", "relbot", "version"], repo, relbot_env)
+                     [sys.executable, "-m", "relbot", "version"], tags_repo, relbot_env)
                  for label, relbot_env in relbots.items()]
 
     return rows
@@ -287,6 +298,8 @@ def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} is missing: apt-get install time")
     env = git_env(args.cache) | {"NO_COLOR": "1", "TERM": "dumb"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its modules compiled
     relbots = relbot_envs(args, env)
@@ -301,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     progress(f"warm-up: {len(rows)} commands once …")
     skip = set()
     for row in rows:
-        seconds, _rss, _out = execute(row)
+        seconds, _rss, _out = execute(row, args.cache)
         if seconds > LONG_RUN:
             skip.add(row.label + row.group)
     for round_ in range(args.runs):
@@ -309,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows:
             if row.seconds and row.label + row.group in skip:
                 continue
-            seconds, rss, out = execute(row)
+            seconds, rss, out = execute(row, args.cache)
             row.seconds.append(seconds)
             row.rss_kb.append(rss)
             row.last = row.answer(out, row.cwd)

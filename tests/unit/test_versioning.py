@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import semver
+from hypothesis import given
+from hypothesis import strategies as st
 
 from relbot.config.options import DEFAULT_BRANCHES
 from relbot.errors import ConfigError, VersionRuleError
@@ -10,6 +13,7 @@ from relbot.model import Branch, BranchSpec, BranchType, ReleaseType, Tag, ZeroP
 from relbot.release.versioning import (
     effective_bump,
     next_version,
+    precedence,
     release_candidates,
     resolve_branch,
 )
@@ -366,3 +370,18 @@ def test_maintenance_branch_says_its_range_when_the_next_version_is_tagged_elsew
     assert ">=2.7.0 <2.8.0" in info.value.message
     assert "merge" not in info.value.hint
     assert next_version("2.7.0", PATCH, branch("2.7.x"), existing=["2.7.0", "2.8.0"]).version == "2.7.1"
+
+
+_IDENTIFIER = st.one_of(st.integers(0, 30).map(str),
+                        st.sampled_from(["alpha", "beta", "rc", "x", "0a", "a1"]))
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 12),
+                          st.lists(_IDENTIFIER, max_size=3), st.booleans()), min_size=2, max_size=30))
+def test_precedence_sorts_as_semver_compares(parts: list[tuple[int, int, int, list[str], bool]]) -> None:
+    versions = [semver.Version(major, minor, patch, ".".join(pre) or None, "b.1" if build else None)
+                for major, minor, patch, pre, build in parts]
+    for a in versions:
+        for b in versions:
+            assert (precedence(a) < precedence(b)) == (a.compare(b) < 0), (str(a), str(b))
+            assert (precedence(a) == precedence(b)) == (a.compare(b) == 0), (str(a), str(b))
