@@ -22,11 +22,12 @@ import io
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import IO, Any, NamedTuple, cast
 
 from relbot import gitauth, redact
 from relbot.errors import GitError
@@ -111,16 +112,21 @@ class GitRepo:
         # (an unborn HEAD makes it fail: then the first two alone). HEAD's are kept until a write.
         code, out, _err = self._execute(["rev-parse", "--show-toplevel", "--is-shallow-repository",
                                          "HEAD^{commit}", "--symbolic-full-name", "HEAD"])
-        lines = out.decode("utf-8", "replace").split("\n")
+        # Split from the end (the top-level path may hold a newline), the path as the file system
+        # names it (any bytes), the rest as text.
+        lines = out.removesuffix(b"\n").rsplit(b"\n", 3)
         self._head: dict[str, str | None] = {}
-        if code == 0 and len(lines) >= 4:
-            branch = lines[3].removeprefix("refs/heads/") if lines[3].startswith("refs/heads/") else None
-            self._head = {"sha": lines[2], "branch": branch}
+        if code == 0 and len(lines) == 4:
+            ref = lines[3].decode("utf-8", "replace")
+            branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+            self._head = {"sha": lines[2].decode("ascii", "replace"), "branch": branch}
         else:
-            lines = self._run("rev-parse", "--show-toplevel", "--is-shallow-repository",
-                              what=f"{path} is not inside a git repository").split("\n")
-        self.root = Path(lines[0])
-        self._shallow: bool | None = lines[1] == "true"
+            code, out, err = self._execute(["rev-parse", "--show-toplevel", "--is-shallow-repository"])
+            if code != 0:
+                raise _not_a_repository(path, err)
+            lines = out.removesuffix(b"\n").rsplit(b"\n", 1)
+        self.root = Path(os.fsdecode(lines[0]))
+        self._shallow: bool | None = lines[1] == b"true"
 
     # -- process plumbing -------------------------------------------------------------------
 
@@ -247,7 +253,10 @@ class GitRepo:
     def cut_by_shallow(self, head: str, base: str | None = None) -> bool:
         """Whether a shallow boundary lies inside `base..head` (all of HEAD's history without
         `base`), so that range is incomplete here."""
-        shallow = self.path / self._run("rev-parse", "--git-path", "shallow")
+        code, out, err = self._execute(["rev-parse", "--git-path", "shallow"])
+        if code != 0:
+            raise GitError(f"git rev-parse failed in {self.root}: {redact.redact(err.strip())}")
+        shallow = self.path / os.fsdecode(out.rstrip(b"\n"))
         try:
             boundary = set(shallow.read_text(encoding="ascii").split())
         except FileNotFoundError:
@@ -295,12 +304,16 @@ class GitRepo:
         are decoded while git is still writing, so the caller's work overlaps git's formatting on
         the other core. Closing the iterator early stops git.
         """
-        args = ["git", "log", "-z", _LOG_FORMAT, *(["--boundary"] if boundary else []),
-                revision_range, "--"]
+        # A user's log.showSignature would print signatures into the format, and
+        # i18n.logOutputEncoding would re-encode the messages: neither applies here.
+        args = ["git", "log", "-z", _LOG_FORMAT, "--no-show-signature", "--encoding=UTF-8",
+                *(["--boundary"] if boundary else []), revision_range, "--"]
         popen = subprocess.Popen(args, cwd=self.path, env=_child_env(None), stdin=subprocess.DEVNULL,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert popen.stdout is not None  # noqa: S101
-        assert popen.stderr is not None  # noqa: S101
+        stderr_tail: list[bytes] = []  # read meanwhile: git stalls once a full stderr pipe blocks it
+        drain = threading.Thread(target=_drain, args=(popen.stderr, stderr_tail), daemon=True)
+        drain.start()
         finished = False
         try:
             pending = b""
@@ -317,9 +330,9 @@ class GitRepo:
             if not finished:
                 popen.kill()
             code = popen.wait()
-            stderr = popen.stderr.read().decode("utf-8", "replace")
+            drain.join()
             popen.stdout.close()
-            popen.stderr.close()
+        stderr = b"".join(stderr_tail).decode("utf-8", "replace")
         if code != 0:
             raise GitError(f"git log {revision_range} failed in {self.root}: {redact.redact(stderr.strip())}",
                            _hint_for(stderr))
@@ -479,6 +492,28 @@ def classify_failure(stderr: str) -> RemoteResult:
     return RemoteResult(RemoteStatus.OTHER, detail)
 
 
+def _drain(pipe: IO[bytes] | None, tail: list[bytes]) -> None:
+    """Read a pipe to its end, keeping the last 64 KiB (for the error message)."""
+    if pipe is None:
+        return
+    kept = b""
+    while chunk := pipe.read(_CHUNK):
+        kept = (kept + chunk)[-65536:]
+    pipe.close()
+    tail.append(kept)
+
+
+def _not_a_repository(path: Path, stderr: str) -> GitError:
+    if "dubious ownership" in stderr:
+        return GitError(
+            f"git refuses to read {path}: the repository belongs to another user (git's "
+            "safe.directory check)",
+            f"if you trust it, run `git config --global --add safe.directory {path.resolve()}`, or run "
+            "relbot as the checkout's owner (in a container, match its user)")
+    return GitError(f"{path} is not inside a git repository",
+                    "run relbot inside a git repository, or pass -C DIR")
+
+
 def records(block: str, boundary: set[str] | None = None) -> Iterator[RawCommit]:
     """The commits of one `log_blocks` block; boundary commits are left out (their hashes are
     added to `boundary` when given)."""
@@ -503,11 +538,9 @@ def open_repo(path: Path, env: Mapping[str, str] | None = None) -> GitRepo:
     """Open the repository containing `path`; a clear error when there is none."""
     if not path.exists():
         raise GitError(f"{path} does not exist", "pass an existing directory with -C")
-    try:
-        return GitRepo(path, env)
-    except GitError as exc:
-        raise GitError(f"{path} is not inside a git repository",
-                       "run relbot inside a git repository, or pass -C DIR") from exc
+    if not path.is_dir():
+        raise GitError(f"{path} is not a directory", "pass the repository's directory with -C")
+    return GitRepo(path, env)
 
 
 def detect_branch(repo: GitRepo, env: Mapping[str, str]) -> str:
