@@ -13,10 +13,11 @@ Groups: start-up in a 3-commit repository; `bump-values` on a 9-line and on the 
 file of bench/values.py against a ruamel.yaml round trip (as a process, start-up included); the
 next version on a 300,000-commit history with 1,000 unreleased commits and on 100,000 unreleased
 commits, against the floor `git describe --tags --abbrev=0` + `git log --format=%H%n%B TAG..HEAD`
-and the peers; the 1,500 tags HEAD does not reach of bench/tags.py. relbot runs from git worktrees
-of committed revisions (`--after`, `--before`), by `PYTHONPATH`, with byte-compiled modules (as an
-installed package has them); the script checks that both revisions print the same answers and
-write the same values files.
+and the peers; the 1,500 tags HEAD does not reach of bench/tags.py. Each relbot revision (`--after`,
+`--before`: committed code, from git worktrees) is installed with `pip install` into a virtual
+environment of its own, as a user installs it; the ratios are to `python -c pass` in that
+environment. The script checks that both revisions print the same answers and write the same
+values files.
 """
 
 from __future__ import annotations
@@ -133,17 +134,22 @@ def execute(row: Row, scratch: Path) -> tuple[float, int, str]:
     return seconds, rss, done.stdout.decode("utf-8", "replace")
 
 
-def relbot_envs(args: argparse.Namespace, base: dict[str, str]) -> dict[str, dict[str, str]]:
-    """`after` and `before` → the environment that imports relbot from that revision's worktree."""
+def relbot_venvs(args: argparse.Namespace, base: dict[str, str]) -> dict[str, Path]:
+    """`after` and `before` → the bin directory of a fresh virtual environment with that revision
+    installed as a user installs it (`pip install <worktree>`: compiled modules, no editable
+    finder), made on first use under the cache."""
     revisions = {"after": args.after, **({"before": args.before} if args.before else {})}
-    envs = {}
+    venvs = {}
     for label, revision in revisions.items():
         sha, path = many_tags.relbot_worktree(revision, args.cache, base)
-        env = base | {"PYTHONPATH": str(path)}
-        if many_tags.imported_from(env) != path:
-            raise SystemExit(f"PYTHONPATH={path} does not import relbot from there")
-        envs[f"{label} ({sha[:7]})"] = env
-    return envs
+        venv = args.cache / f"speed-venv-{sha[:12]}"
+        if not (venv / "bin" / "relbot").exists():
+            progress(f"installing relbot {sha[:7]} into {venv} …")
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(path)], env=base, check=True)
+        venvs[f"{label} ({sha[:7]})"] = venv / "bin"
+    return venvs
 
 
 def floor_row(group: str, repo: Path, env: dict[str, str]) -> Row:
@@ -159,14 +165,14 @@ def peer_answer(name: str) -> Callable[[str, Path], str]:
     return lambda out, _cwd: tool.parse(out) or "—"
 
 
-def history_rows(group: str, repo: Path, relbots: dict[str, dict[str, str]],
+def history_rows(group: str, repo: Path, relbots: dict[str, Path],
                  peer_argv: dict[str, list[str]], env: dict[str, str]) -> list[Row]:
     rows = [floor_row(group, repo, env)]
-    for label, relbot_env in relbots.items():
-        rows.append(Row(group, f"`relbot version`, {label}", [sys.executable, "-m", "relbot", "version"],
-                        repo, relbot_env))
+    for label, bindir in relbots.items():
+        rows.append(Row(group, f"`relbot version`, {label}", [str(bindir / "relbot"), "version"],
+                        repo, env))
         rows.append(Row(group, f"`relbot version --json`, {label}",
-                        [sys.executable, "-m", "relbot", "version", "--json"], repo, relbot_env,
+                        [str(bindir / "relbot"), "version", "--json"], repo, env,
                         answer=lambda out, _cwd: "{} ({} commits)".format(
                             json.loads(out)["version"], json.loads(out)["commits"])))
     rows += [Row(group, f"`{name}`", argv, repo, env, answer=peer_answer(name))
@@ -175,7 +181,7 @@ def history_rows(group: str, repo: Path, relbots: dict[str, dict[str, str]],
 
 
 def values_rows(group: str, work: Path, text: str, edits: list[tuple[list[str], str]],
-                relbots: dict[str, dict[str, str]], env: dict[str, str], cache: Path) -> list[Row]:
+                relbots: dict[str, Path], env: dict[str, str], cache: Path) -> list[Row]:
     """bump-values on `text` (a file in a git repository of its own) against ruamel's round trip."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -200,15 +206,16 @@ def values_rows(group: str, work: Path, text: str, edits: list[tuple[list[str], 
         return f"{changed} line(s) changed"
 
     rows = [Row(group, f"`relbot bump-values values.yaml` ({len(edits)} --set), {label}",
-                [sys.executable, "-m", "relbot", "bump-values", "values.yaml", *sets], work, relbot_env,
-                reset=reset, answer=written) for label, relbot_env in relbots.items()]
+                [str(bindir / "relbot"), "bump-values", "values.yaml", *sets], work, env,
+                reset=reset, answer=written) for label, bindir in relbots.items()]
     rows.append(Row(group, "ruamel.yaml round trip (process: load, set, dump)",
-                    [sys.executable, str(script), "values.yaml", json.dumps(edits)], work, env,
+                    [str(next(iter(relbots.values())) / "python"), str(script), "values.yaml",
+                     json.dumps(edits)], work, env,
                     reset=reset, answer=written))
     return rows
 
 
-def context(args: argparse.Namespace, names: list[str], relbots: dict[str, dict[str, str]]) -> list[str]:
+def context(args: argparse.Namespace, names: list[str], relbots: dict[str, Path]) -> list[str]:
     """How, where and with what the numbers were taken."""
     versions = peer_versions(args.cache, names).items()
     peers = ", ".join(f"{name} {version}" for name, version in versions) or "none"
@@ -252,7 +259,7 @@ def check_same(rows: list[Row]) -> list[str]:
     return problems
 
 
-def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str, dict[str, str]],
+def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str, Path],
                peer_argv: dict[str, list[str]]) -> list[Row]:
     """Every command of the run, in table order (repositories built on first use)."""
     specs = QUICK if args.quick else FULL
@@ -264,13 +271,16 @@ def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str,
             run_git(tiny, env, "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid",
                     "commit", "-q", "--allow-empty", "-m", f"feat: change {index}")
         run_git(tiny, env, "tag", "v1.0.0", "HEAD~1")
-    rows = [Row("start-up", "`python -c pass`", [sys.executable, "-c", "pass"], tiny, env,
-                answer=lambda _out, _cwd: "—")]
-    for label, relbot_env in relbots.items():
-        rows.append(Row("start-up", f"`relbot --help`, {label}", [sys.executable, "-m", "relbot", "--help"],
-                        tiny, relbot_env, answer=lambda out, _cwd: f"{len(out.splitlines())} lines"))
+    clean = next(iter(relbots.values())) / "python"
+    rows = [Row("start-up", "`python -c pass` (the venv relbot is installed in)", [str(clean), "-c", "pass"],
+                tiny, env, answer=lambda _out, _cwd: "—"),
+            Row("start-up", "`python -c pass` (a dev venv: relbot installed editable, `pip install -e`)",
+                [sys.executable, "-c", "pass"], tiny, env, answer=lambda _out, _cwd: "—")]
+    for label, bindir in relbots.items():
+        rows.append(Row("start-up", f"`relbot --help`, {label}", [str(bindir / "relbot"), "--help"],
+                        tiny, env, answer=lambda out, _cwd: f"{len(out.splitlines())} lines"))
         rows.append(Row("start-up", f"`relbot version` (3 commits), {label}",
-                        [sys.executable, "-m", "relbot", "version"], tiny, relbot_env))
+                        [str(bindir / "relbot"), "version"], tiny, env))
     rows += values_rows("small values", args.cache / "speed" / "small", SMALL_VALUES,
                         [(["image", "tag"], "1.2.4")], relbots, env, args.cache)
     big = big_file(20240501)
@@ -290,8 +300,8 @@ def build_rows(args: argparse.Namespace, env: dict[str, str], relbots: dict[str,
                         floor, tags_repo, env, floor=True,
                         answer=lambda out, _cwd: f"{len(out.splitlines())} tags"))
         rows += [Row("1,500 unreachable tags", f"`relbot version`, {label}",
-                     [sys.executable, "-m", "relbot", "version"], tags_repo, relbot_env)
-                 for label, relbot_env in relbots.items()]
+                     [str(bindir / "relbot"), "version"], tags_repo, env)
+                 for label, bindir in relbots.items()]
 
     return rows
 
@@ -302,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{TIME} is missing: apt-get install time")
     env = git_env(args.cache) | {"NO_COLOR": "1", "TERM": "dumb"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its modules compiled
-    relbots = relbot_envs(args, env)
+    relbots = relbot_venvs(args, env)
     names = [name for name in args.peers.split(",") if name]
     prepared = prepare(names, args.cache) if names else {}
     failed = [name for name, argv in prepared.items() if not isinstance(argv, list)]

@@ -23,7 +23,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -239,6 +239,14 @@ class GitRepo:
         """The commit the local tag `name` points to, None when there is no such tag."""
         return self._try("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}")
 
+    def has_commit_graph(self) -> bool:
+        """Whether git keeps a commit-graph here (`git gc` writes one), with which ancestry
+        questions read a compact table instead of walking the commits' objects."""
+        code, out, _err = self._execute(["rev-parse", "--git-path", "objects/info"])
+        info = self.path / os.fsdecode(out.rstrip(b"\n"))
+        return code == 0 and ((info / "commit-graph").is_file()
+                              or (info / "commit-graphs" / "commit-graph-chain").is_file())
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         code, _out, _err = self._attempt("merge-base", "--is-ancestor", ancestor, descendant)
         return code == 0
@@ -295,7 +303,7 @@ class GitRepo:
         code, data, _err = self._execute(["show", f"{revision}:{path}"])
         return data.decode("utf-8") if code == 0 else None
 
-    def log_blocks(self, revision_range: str, *, boundary: bool = False) -> Iterator[str]:
+    def log_blocks(self, revision_range: str, *, boundary: bool = False) -> Generator[str, None, None]:
         """The commits of a range, newest first, as text blocks from one streamed `git log -z`.
 
         A block holds whole records separated by NUL, each `<mark><sha>\\x1f<parents>\\x1f<message>`:

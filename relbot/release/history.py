@@ -233,6 +233,7 @@ class BlockReader(Protocol):
     boundary commits in `boundary` and does what it likes with the others."""
 
     boundary: set[str]
+    certain: bool  # the rest of the range cannot change what the reader answers
 
     def feed(self, block: str) -> None: ...
 
@@ -242,6 +243,7 @@ class Parsed(Generic[T]):
 
     def __init__(self, parse: Callable[[RawCommit], T]) -> None:
         self.boundary: set[str] = set()
+        self.certain = False
         self.commits: list[T] = []
         self._parse = parse
 
@@ -267,7 +269,7 @@ def read_unreleased(
     candidates = release_candidates(tags, branch)
     first = candidates[0] if candidates else None
     if first is not None and first.sha != head:
-        read = _read(repo, f"{first.sha}..{head}", reader(), boundary=True)
+        read = _read(repo, f"{first.sha}..{head}", reader(), ancestor=(first.sha, head))
         if first.sha in read.boundary:
             return _ancestor_first(repo, tag_format, head, candidates, tags), read
     if first is not None and first.sha == head:
@@ -278,9 +280,26 @@ def read_unreleased(
     return found, _read(repo, unreleased_range(found.last, head), reader())
 
 
-def _read(repo: GitRepo, revision_range: str, reader: R, *, boundary: bool = False) -> R:
-    for block in repo.log_blocks(revision_range, boundary=boundary):
+def _read(repo: GitRepo, revision_range: str, reader: R, *,
+          ancestor: tuple[str, str] | None = None) -> R:
+    """Feed the range to `reader`. `ancestor`: (tag, HEAD) when the range runs from a tag not yet
+    known to be HEAD's ancestor; it is read with `--boundary` so that the tag among the boundary
+    commits proves it.
+
+    Once the reader is certain, git is stopped: at once when the range's base is known to be
+    HEAD's (no `ancestor`); with `ancestor`, when the repository has a commit-graph, which makes
+    `merge-base --is-ancestor` cheap (the tag is then added to the boundary as git would have
+    printed it); without one that question costs a walk of the range, so the rest of git's output
+    is read instead (the reader only looks for the boundary).
+    """
+    blocks = repo.log_blocks(revision_range, boundary=ancestor is not None)
+    for block in blocks:
         reader.feed(block)
+        if reader.certain and (ancestor is None or repo.has_commit_graph()):
+            blocks.close()  # stops git
+            if ancestor is not None and repo.is_ancestor(*ancestor):
+                reader.boundary.add(ancestor[0])
+            break
     return reader
 
 

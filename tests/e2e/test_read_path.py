@@ -94,3 +94,55 @@ def test_the_read_path_imports_no_gitpython_and_starts_five_git_processes(repo: 
     assert done.stdout == "1.0.1 False False\n", done.stderr
     calls = log.read_text(encoding="utf-8").split()
     assert calls == ["rev-parse", "for-each-ref", "remote", "for-each-ref", "log"], calls
+
+
+def _calls(repo: Repo, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run relbot with a git on PATH that logs each command line."""
+    log = tmp_path / "calls"
+    log.unlink(missing_ok=True)
+    wrapper = tmp_path / "logbin" / "git"
+    if not wrapper.exists():
+        wrapper.parent.mkdir()
+        real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True).stdout.strip()
+        wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec {real} "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+    done = repo.relbot(*args, env={"PATH": f"{wrapper.parent}:{repo.env['PATH']}"})
+    return done, log.read_text(encoding="utf-8").splitlines()
+
+
+def _major_then_fixes(repo: Repo, fixes: int) -> None:
+    repo.commit("feat: first")
+    repo.tag("v1.0.0")
+    repo.commit("feat!: drop the old API")
+    for index in range(fixes):
+        repo.commit(f"fix: bug {index}")
+
+
+def test_a_certain_major_stops_git_where_a_commit_graph_answers_ancestry(repo: Repo, tmp_path: Path) -> None:
+    _major_then_fixes(repo, 400)
+    counts = repo.relbot("version", "--json")
+    assert json.loads(counts.stdout)["commits"] == 401
+    done, calls = _calls(repo, tmp_path, "version")
+    assert done.stdout == "2.0.0\n"
+    assert not any(c.startswith("merge-base") for c in calls)  # no commit-graph: git's output read to the end
+    repo.git("commit-graph", "write", "--reachable")
+    done, calls = _calls(repo, tmp_path, "version")
+    assert done.stdout == "2.0.0\n"
+    assert "breaking → major, from " in done.stderr
+    assert "'feat!: drop the old API'" in done.stderr
+    assert any(c.startswith("merge-base --is-ancestor") for c in calls)  # git stopped; the graph answers
+
+
+def test_a_certain_major_after_a_tag_on_another_branch_still_finds_the_last_release(
+        repo: Repo, tmp_path: Path) -> None:
+    _major_then_fixes(repo, 300)
+    repo.git("switch", "-q", "-c", "other", "HEAD~301")
+    repo.commit("feat: elsewhere")
+    repo.tag("v5.0.0")  # the highest tag, not an ancestor of main
+    repo.git("switch", "-q", "main")
+    repo.git("commit-graph", "write", "--reachable")
+    done, calls = _calls(repo, tmp_path, "version")
+    assert (done.returncode, done.stdout) == (0, "2.0.0\n"), done.stderr
+    assert "major bump of 1.0.0" in done.stderr
+    assert any(c.startswith("merge-base --is-ancestor") for c in calls)  # v5.0.0: no
+    assert any(c.startswith("for-each-ref") and "--merged" in c for c in calls)  # then the walk
