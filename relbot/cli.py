@@ -96,6 +96,8 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
                 strict: bool) -> None:
     """Print the next version (nothing on stdout when no release is due)."""
     plan = _plan(obj, branch, detail="commits" if obj.verbose else "counts" if as_json else "version")
+    _actions_outputs({"released": "true" if plan.released else "false", "version": plan.version or "",
+                      "tag": plan.tag or "", "previous-version": plan.previous_version or ""})
     if as_json:
         import json  # noqa: PLC0415 - only --json needs it
 
@@ -120,9 +122,12 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
     from relbot.release.version import full_changelog  # noqa: PLC0415
 
     if full:
-        click.echo(full_changelog(obj.directory, branch=branch, config_path=obj.config), nl=False)
+        text = full_changelog(obj.directory, branch=branch, config_path=obj.config)
+        _actions_outputs({"notes": text})
+        click.echo(text, nl=False)
         return
     plan = _plan(obj, branch)
+    _actions_outputs({"notes": plan.notes if plan.released else ""})
     if plan.released:
         click.echo(plan.notes, nl=False)
     else:
@@ -206,6 +211,13 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
     for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                          command=_workflow_command):
         click.echo(line, nl=False)
+
+
+def _actions_outputs(values: dict[str, str]) -> None:
+    """In GitHub Actions, the answer as step outputs too (`$GITHUB_OUTPUT`), so that the action
+    runs relbot once per step."""
+    if ghactions.in_actions(os.environ):
+        ghactions.append_file(os.environ.get("GITHUB_OUTPUT"), ghactions.output_block(values))
 
 
 def _plan(obj: Context, branch: str | None, *, detail: str = "notes") -> Any:

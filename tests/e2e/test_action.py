@@ -226,7 +226,8 @@ def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_envi
     version = _run(job, repo.path, env, {"command": "version"})
     assert version.returncode == 0, version.log
     assert {k: v for k, v in version.outputs.items() if v} == {
-        "released": "true", "version": "1.0.1", "tag": "v1.0.1"}
+        "released": "true", "version": "1.0.1", "tag": "v1.0.1", "previous-version": "1.0.0"}
+    assert version.step("run").log.count("v1.0.1: type 'fix' → patch") == 1  # relbot ran once
     notes = _run(job, repo.path, env, {"command": "changelog"})
     assert notes.returncode == 0, notes.log
     assert "* keep trailing slashes" in notes.outputs["notes"]
@@ -247,7 +248,13 @@ def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_envi
      "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"),
     ({"command": "release", "dry-run": "yes"}, "input dry-run must be true or false"),
     ({"command": "bump-values", "push": "maybe"}, "input push must be true or false"),
-    ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, "input relbot-version must be a version"),
+    ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, "input relbot-version is no longer used"),
+    ({"command": "version", "relbot-version": "1.4.0"}, "input relbot-version is no longer used"),
+    ({"command": "version", "dry-run": "true"},
+     "input dry-run is only for release and bump-values: version and changelog change nothing"),
+    ({"command": "changelog", "dry-run": "true"},
+     "input dry-run is only for release and bump-values: version and changelog change nothing"),
+    ({"command": "version", "verbose": "loud"}, "input verbose must be true or false"),
 ])
 def test_bad_inputs_stop_with_an_annotation(tmp_path: Path, env: dict[str, str], job: Job,
                                             inputs: dict[str, str], message: str) -> None:
@@ -256,3 +263,26 @@ def test_bad_inputs_stop_with_an_annotation(tmp_path: Path, env: dict[str, str],
     run = _run(job, repo.path, env, inputs)
     assert run.returncode == 2
     assert f"::error title=relbot::{message}" in run.log
+
+
+def test_config_branch_verbose_and_args_reach_relbot_as_written(tmp_path: Path, env: dict[str, str],
+                                                                job: Job) -> None:
+    repo = make_repo(tmp_path, env)
+    config = {"branches": ["release"], "tagFormat": "rel-${version}"}
+    repo.commit("feat: first", {"ci/relbot.json": json.dumps(config)})
+    repo.tag("rel-1.0.0")
+    repo.commit("fix: second")
+    repo.git("checkout", "-q", "--detach")
+    hostile = "$(touch pwned) `touch pwned` ; touch pwned"
+    run = _run(job, repo.path, env, {
+        "command": "version", "config": "ci/relbot.json", "branch": "release", "verbose": "true",
+        "args": "\n  --strict  \n# a comment\n--tag\n"})
+    assert run.returncode == 0, run.log
+    assert run.step("run").log.splitlines()[0] == "rel-1.0.1"  # --tag, from args
+    assert (run.outputs["version"], run.outputs["tag"]) == ("1.0.1", "rel-1.0.1")
+    assert "branch release" in run.log  # -v names the branch it released as
+    hostile_run = _run(job, repo.path, env, {"command": "version", "config": "ci/relbot.json",
+                                             "branch": "release", "args": hostile})
+    assert hostile_run.returncode == 2  # one argument, exactly as written: click refuses it
+    assert "No such option" in hostile_run.log or "Got unexpected extra argument" in hostile_run.log
+    assert not (repo.path / "pwned").exists()
