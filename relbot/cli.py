@@ -123,8 +123,7 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
 
     if full:
         text = full_changelog(obj.directory, branch=branch, config_path=obj.config)
-        _actions_outputs({"notes": text})
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # not an output: a whole history can pass GitHub's 1 MB limit
         return
     plan = _plan(obj, branch)
     _actions_outputs({"notes": plan.notes if plan.released else ""})

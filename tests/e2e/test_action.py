@@ -286,3 +286,14 @@ def test_config_branch_verbose_and_args_reach_relbot_as_written(tmp_path: Path, 
     assert hostile_run.returncode == 2  # one argument, exactly as written: click refuses it
     assert "No such option" in hostile_run.log or "Got unexpected extra argument" in hostile_run.log
     assert not (repo.path / "pwned").exists()
+
+
+def test_a_file_name_that_looks_like_an_option_stays_a_file_name(tmp_path: Path, env: dict[str, str],
+                                                                  job: Job) -> None:
+    repo = make_repo(tmp_path, env)
+    repo.commit("feat: first", {"values.yaml": "image:\n  tag: 1.0.0\n"})
+    run = _run(job, repo.path, env, {"command": "bump-values", "files": "--create-pr values.yaml",
+                                     "set": "image.tag=1.0.1"})
+    assert run.returncode == 7, run.log
+    assert "--create-pr" in run.step("run").log  # named as the file that is not there
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == "image:\n  tag: 1.0.0\n"
