@@ -239,21 +239,22 @@ def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_envi
     assert (none_due.outputs["released"], none_due.outputs["version"]) == ("false", "")
 
 
+ONLY_BUMP_VALUES = "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"
+NO_DRY_RUN = "input dry-run is only for release and bump-values: version and changelog change nothing"
+NOT_USED = "input relbot-version is no longer used"
+
+
 @pytest.mark.parametrize(("inputs", "message"), [
     ({"command": "publish"}, "input command must be release, bump-values, version or changelog"),
     ({"command": "release", "files": "values.yaml"}, "input files is only for command: bump-values"),
-    ({"command": "version", "allow-downgrade": "true"},
-     "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"),
-    ({"command": "changelog", "allow-shared": "true"},
-     "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"),
+    ({"command": "version", "allow-downgrade": "true"}, ONLY_BUMP_VALUES),
+    ({"command": "changelog", "allow-shared": "true"}, ONLY_BUMP_VALUES),
     ({"command": "release", "dry-run": "yes"}, "input dry-run must be true or false"),
     ({"command": "bump-values", "push": "maybe"}, "input push must be true or false"),
-    ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, "input relbot-version is no longer used"),
-    ({"command": "version", "relbot-version": "1.4.0"}, "input relbot-version is no longer used"),
-    ({"command": "version", "dry-run": "true"},
-     "input dry-run is only for release and bump-values: version and changelog change nothing"),
-    ({"command": "changelog", "dry-run": "true"},
-     "input dry-run is only for release and bump-values: version and changelog change nothing"),
+    ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, NOT_USED),
+    ({"command": "version", "relbot-version": "1.4.0"}, NOT_USED),
+    ({"command": "version", "dry-run": "true"}, NO_DRY_RUN),
+    ({"command": "changelog", "dry-run": "true"}, NO_DRY_RUN),
     ({"command": "version", "verbose": "loud"}, "input verbose must be true or false"),
 ])
 def test_bad_inputs_stop_with_an_annotation(tmp_path: Path, env: dict[str, str], job: Job,
