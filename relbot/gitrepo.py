@@ -1,7 +1,6 @@
 """The only module that speaks git: every git command relbot runs is spelled here, as a named
-operation on one repository directory, and every outcome is classified here, once, from git's
-machine-readable output (`push --porcelain` status lines, exit codes, `ls-remote`), into a
-`RemoteStatus`.
+operation on one repository directory; what the remote answered is classified once, by
+`gitoutcome`, into a `RemoteStatus`.
 
 Reading (`relbot version`, `changelog`, the dry runs' planning) runs git as plain child processes;
 the commands that change the checkout or the remote (commit, tag, reset, push) run through
@@ -20,65 +19,28 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import subprocess
 import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, cast
 
 from relbot import gitauth, redact
 from relbot.errors import GitError
+from relbot.gitoutcome import (
+    RemoteResult,
+    RemoteStatus,
+    classify_failure,
+    classify_push,
+    remote_error,
+)
 from relbot.model import RawCommit, TagRef
 
 _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"  # %m: `-` marks a --boundary commit
 _CHUNK = 1 << 20
 ORIGIN = "origin"
 _BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-_HTTP_STATUS = re.compile(r"The requested URL returned error: (\d{3})")
-_UNREACHABLE = ("Could not resolve host", "Failed to connect", "Connection refused", "Connection timed out",
-                "Couldn't connect to server", "Could not read from remote repository",
-                "does not appear to be a git repository", "Connection reset", "Operation timed out",
-                "No route to host", "Name or service not known", "SSL certificate problem")
-_LOST_RACE = ("incorrect old value", "cannot lock ref", "but expected")
-_NEEDS_CREDENTIALS = ("could not read Username", "could not read Password", "Authentication failed",
-                      "terminal prompts disabled", "Permission denied (publickey")
-
-
-class RemoteStatus(Enum):
-    """How a conversation with the remote ended."""
-
-    OK = "ok"
-    MOVED = "moved"  # the branch moved on the remote meanwhile (fetch first, non-fast-forward, stale info)
-    TAG_EXISTS = "tag-exists"  # a tag of that name is already on the remote, elsewhere
-    PROTECTED = "protected"  # a branch protection rule refused the update (GitHub's GH006, ...)
-    REJECTED = "rejected"  # the server refused for a reason of its own (a hook); `detail` says which
-    AUTH = "auth"  # no credentials, or the server refused them (401/403)
-    UNREACHABLE = "unreachable"  # no answer: host, port, network or path
-    OTHER = "other"
-
-
-class RemoteResult(NamedTuple):
-    """The outcome of a push or another remote operation: the status and the server's own words."""
-
-    status: RemoteStatus
-    detail: str = ""  # redacted: the `remote:` lines and the refused refs with git's reason
-
-    @property
-    def ok(self) -> bool:
-        return self.status is RemoteStatus.OK
-
-
-class RemoteError(GitError):
-    """A remote operation failed; `result` says how (never recognise it by message text)."""
-
-    def __init__(self, message: str, hint: str, result: RemoteResult) -> None:
-        super().__init__(message, hint)
-        self.result: RemoteResult = result
-
-
 @contextmanager
 def _without_token_variables() -> Iterator[None]:
     """GitPython copies os.environ into every child: hide the token variables meanwhile."""
@@ -378,11 +340,9 @@ class GitRepo:
         Raises RemoteError (UNREACHABLE, AUTH, ...) when origin does not answer."""
         code, out, err = self._remote("ls-remote", ORIGIN, ref, f"{ref}^{{}}")
         if code != 0:
-            result = classify_failure(err)
-            error = RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
-                                result)
+            error = remote_error("origin cannot be read", classify_failure(err))
             # refused for want of a token that was not given: what a dry run reports as a need
-            error.credentials = result.status is RemoteStatus.AUTH and not self.remote_env()
+            error.credentials = error.result.status is RemoteStatus.AUTH and not self.remote_env()
             raise error
         found: dict[str, str] = {}
         for line in out.splitlines():
@@ -394,9 +354,7 @@ class GitRepo:
         """Origin's tags: name → the commit each points to (peeled). Raises RemoteError."""
         code, out, err = self._remote("ls-remote", "--tags", ORIGIN)
         if code != 0:
-            result = classify_failure(err)
-            raise RemoteError(f"origin cannot be read: {result.detail}", _REMOTE_HINTS[result.status],
-                              result)
+            raise remote_error("origin cannot be read", classify_failure(err))
         tags: dict[str, str] = {}
         for line in out.splitlines():
             sha, _, ref = line.partition("\t")
@@ -431,73 +389,12 @@ class GitRepo:
         code, _out, err = self._remote("fetch", "--quiet", *flags, ORIGIN, *refspecs)
         self._shallow = None  # a fetch can deepen or unshallow the clone
         if code != 0:
-            result = classify_failure(err)
-            raise RemoteError(f"fetching from origin failed: {result.detail}",
-                              _REMOTE_HINTS[result.status], result)
+            raise remote_error("fetching from origin failed", classify_failure(err))
 
     def reset_to_remote_branch(self, branch: str) -> None:
         """Fetch `branch` from origin and move the checkout onto it (after a rejected push)."""
         self.fetch(f"refs/heads/{branch}")
         self.reset_hard("FETCH_HEAD")
-
-
-_REMOTE_HINTS: dict[RemoteStatus, str] = {
-    RemoteStatus.UNREACHABLE: "check the remote URL, the network and that the server is up",
-    RemoteStatus.AUTH: (f"set one of {', '.join(gitauth.TOKEN_VARIABLES)} to a token that can read "
-                        "and write the repository (`contents: write`), or use an ssh remote"),
-    RemoteStatus.OTHER: "see git's message above",
-}
-for _status in RemoteStatus:
-    _REMOTE_HINTS.setdefault(_status, "see the server's message above")
-
-
-def classify_push(code: int, stdout: str, stderr: str) -> RemoteResult:
-    """A push's outcome from its `--porcelain` status lines, exit code and `remote:` lines."""
-    refused = [line.split("\t") for line in stdout.splitlines() if line.startswith("!\t")]
-    if code == 0 and not refused:
-        return RemoteResult(RemoteStatus.OK)
-    if not refused:
-        return classify_failure(stderr)
-    remote_lines = [line for line in stderr.splitlines() if line.startswith("remote:")]
-    pairs = [(fields[1] if len(fields) > 1 else "", fields[2] if len(fields) > 2 else "")
-             for fields in refused]
-    own = [(ref, reason) for ref, reason in pairs if "(atomic push failed)" not in reason] or pairs
-    detail = "; ".join([*(line.strip() for line in remote_lines),
-                        *(f"{ref.split(':')[-1]} {reason}" for ref, reason in own)])
-    return RemoteResult(_refusal_status(own, remote_lines), detail)
-
-
-def _refusal_status(refused: Sequence[tuple[str, str]], remote_lines: Sequence[str]) -> RemoteStatus:
-    """Why refs were refused: `refused` holds (refspec, git's summary) for each."""
-    told = "\n".join(remote_lines)
-    reasons = [reason for _ref, reason in refused]
-    if "GH006" in told or "protected branch" in told.lower() or any("protected branch" in r for r in reasons):
-        return RemoteStatus.PROTECTED
-    for ref, reason in refused:
-        if reason.startswith("[rejected]"):
-            if "(already exists)" in reason and ":refs/tags/" in ref:
-                return RemoteStatus.TAG_EXISTS
-            return RemoteStatus.MOVED
-    if any(marker in f"{told}\n{' '.join(reasons)}" for marker in _LOST_RACE):
-        return RemoteStatus.MOVED  # another push updated the ref while ours was being received
-    if any(r.startswith(("[remote rejected]", "[remote failure]")) for r in reasons):
-        return RemoteStatus.REJECTED
-    return RemoteStatus.OTHER
-
-
-def classify_failure(stderr: str) -> RemoteResult:
-    """A remote operation that failed before any ref was judged: why, from git's fatal lines."""
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    fatal = [line for line in lines if line.startswith(("fatal:", "error:", "ssh:"))]
-    detail = (fatal or lines or ["no message"])[0]
-    http = _HTTP_STATUS.search(stderr)
-    if http and http.group(1) in ("401", "403"):
-        return RemoteResult(RemoteStatus.AUTH, detail)
-    if any(marker in stderr for marker in _NEEDS_CREDENTIALS):
-        return RemoteResult(RemoteStatus.AUTH, detail)
-    if any(marker in stderr for marker in _UNREACHABLE) or (http and http.group(1) == "404"):
-        return RemoteResult(RemoteStatus.UNREACHABLE, detail)
-    return RemoteResult(RemoteStatus.OTHER, detail)
 
 
 def _drain(pipe: IO[bytes] | None, tail: list[bytes]) -> None:

@@ -13,7 +13,8 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 import semver
 
 from relbot.errors import GitError
-from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus, records
+from relbot.gitoutcome import RemoteError, RemoteStatus
+from relbot.gitrepo import GitRepo, records
 from relbot.model import Branch, RawCommit, Tag, TagRef
 from relbot.release.versioning import release_candidates
 from relbot.tags import TagFormat, release_tags

@@ -12,7 +12,8 @@ import semver
 
 from relbot import steps
 from relbot.errors import GitError, RelbotError, VersionRuleError
-from relbot.gitrepo import GitRepo, RemoteError, RemoteStatus
+from relbot.gitoutcome import RemoteError, RemoteStatus
+from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
 from relbot.steps import Session
 from relbot.tags import TagFormat

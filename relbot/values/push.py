@@ -10,7 +10,8 @@ from typing import ClassVar
 
 from relbot import fsio, gitauth
 from relbot.errors import DowngradeRefused, GitError
-from relbot.gitrepo import GitRepo, RemoteError, RemoteResult, RemoteStatus
+from relbot.gitoutcome import RemoteError, RemoteResult, RemoteStatus
+from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from relbot.gitrepo import RemoteStatus, classify_failure, classify_push
+from relbot.gitoutcome import RemoteStatus, classify_failure, classify_push
 
 TO = "To http://127.0.0.1:4030/acme/x.git\n"
 
