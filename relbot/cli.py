@@ -216,7 +216,7 @@ def _actions_outputs(values: dict[str, str]) -> None:
     """In GitHub Actions, the answer as step outputs too (`$GITHUB_OUTPUT`), so that the action
     runs relbot once per step."""
     if ghactions.in_actions(os.environ):
-        ghactions.append_file(os.environ.get("GITHUB_OUTPUT"), ghactions.output_block(values))
+        ghactions.set_outputs(os.environ, values)
 
 
 def _plan(obj: Context, branch: str | None, *, detail: str = "notes") -> Any:

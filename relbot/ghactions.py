@@ -47,6 +47,16 @@ def output_block(values: Mapping[str, str]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
+def set_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
+    """Append step outputs to `$GITHUB_OUTPUT` (nothing outside GitHub Actions)."""
+    append_file(env.get("GITHUB_OUTPUT"), output_block(values))
+
+
+def add_summary(env: Mapping[str, str], markdown: str) -> None:
+    """Append Markdown to the job summary, `$GITHUB_STEP_SUMMARY`."""
+    append_file(env.get("GITHUB_STEP_SUMMARY"), markdown)
+
+
 def append_file(path: str | None, text: str) -> None:
     if path:
         with Path(path).open("a", encoding="utf-8") as handle:

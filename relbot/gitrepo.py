@@ -41,6 +41,8 @@ _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"  # %m: `-` marks a --boundary commit
 _CHUNK = 1 << 20
 ORIGIN = "origin"
 _BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
 @contextmanager
 def _without_token_variables() -> Iterator[None]:
     """GitPython copies os.environ into every child: hide the token variables meanwhile."""
@@ -125,6 +127,14 @@ class GitRepo:
                            _hint_for(stderr))
         return out.decode("utf-8", "replace").rstrip("\n")
 
+    def _git_path(self, name: str) -> Path:
+        """Where git keeps `name` of this repository (`git rev-parse --git-path`), as the file
+        system names it."""
+        code, out, err = self._execute(["rev-parse", "--git-path", name])
+        if code != 0:
+            raise GitError(f"git rev-parse failed in {self.root}: {redact.redact(err.strip())}")
+        return self.path / os.fsdecode(out.rstrip(b"\n"))
+
     def _try(self, *args: str) -> str | None:
         try:
             return self._run(*args)
@@ -204,10 +214,8 @@ class GitRepo:
     def has_commit_graph(self) -> bool:
         """Whether git keeps a commit-graph here (`git gc` writes one), with which ancestry
         questions read a compact table instead of walking the commits' objects."""
-        code, out, _err = self._execute(["rev-parse", "--git-path", "objects/info"])
-        info = self.path / os.fsdecode(out.rstrip(b"\n"))
-        return code == 0 and ((info / "commit-graph").is_file()
-                              or (info / "commit-graphs" / "commit-graph-chain").is_file())
+        info = self._git_path("objects/info")
+        return (info / "commit-graph").is_file() or (info / "commit-graphs" / "commit-graph-chain").is_file()
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         code, _out, _err = self._attempt("merge-base", "--is-ancestor", ancestor, descendant)
@@ -223,10 +231,7 @@ class GitRepo:
     def cut_by_shallow(self, head: str, base: str | None = None) -> bool:
         """Whether a shallow boundary lies inside `base..head` (all of HEAD's history without
         `base`), so that range is incomplete here."""
-        code, out, err = self._execute(["rev-parse", "--git-path", "shallow"])
-        if code != 0:
-            raise GitError(f"git rev-parse failed in {self.root}: {redact.redact(err.strip())}")
-        shallow = self.path / os.fsdecode(out.rstrip(b"\n"))
+        shallow = self._git_path("shallow")
         try:
             boundary = set(shallow.read_text(encoding="ascii").split())
         except FileNotFoundError:
@@ -425,12 +430,17 @@ def records(block: str, boundary: set[str] | None = None) -> Iterator[RawCommit]
     for record in block.split("\x00"):
         if not record:
             continue
-        sha, parents, message = record.split("\x1f", 2)
-        if sha[0] == "-":
+        if record[0] == "-":
             if boundary is not None:
-                boundary.add(sha[1:])
+                boundary.add(record[1 : record.find("\x1f")])
             continue
-        yield RawCommit(sha[1:], message, tuple(parents.split()) if parents else ())
+        yield raw_commit(record)
+
+
+def raw_commit(record: str) -> RawCommit:
+    """One record of `log_blocks` (not a boundary one) as a RawCommit."""
+    sha, parents, message = record.split("\x1f", 2)
+    return RawCommit(sha[1:], message, tuple(parents.split()))
 
 
 def _hint_for(stderr: str) -> str:

@@ -85,10 +85,10 @@ def text_diff(old: str, new: str, path: str) -> str:
     """A unified diff (3 lines of context) that shows only the lines that changed. difflib's own
     `unified_diff` takes a line repeated in more than 1% of a file over 200 lines as junk, and then
     shows unchanged lines of a values file (`cpu: "500m"`) as removed and added again."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    out: list[str] = []
     import difflib  # noqa: PLC0415 - start-up guard: only dry runs and --json show diffs
 
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
         if not out:
             out += [f"--- a/{path}\n", f"+++ b/{path}\n"]

@@ -16,7 +16,7 @@ from relbot.errors import GitError
 from relbot.gitoutcome import RemoteError, RemoteStatus
 from relbot.gitrepo import GitRepo, records
 from relbot.model import Branch, RawCommit, Tag, TagRef
-from relbot.release.versioning import release_candidates
+from relbot.release.versioning import precedence, release_candidates
 from relbot.tags import TagFormat, release_tags
 
 T = TypeVar("T")
@@ -269,12 +269,12 @@ def read_unreleased(
     tags = matching_tags(repo, tag_format) if tags is None else list(tags)
     candidates = release_candidates(tags, branch)
     first = candidates[0] if candidates else None
-    if first is not None and first.sha != head:
+    if first is not None and first.sha == head:
+        return _ancestor_first(repo, tag_format, head, candidates, tags), reader()
+    if first is not None:
         read = _read(repo, f"{first.sha}..{head}", reader(), ancestor=(first.sha, head))
         if first.sha in read.boundary:
             return _ancestor_first(repo, tag_format, head, candidates, tags), read
-    if first is not None and first.sha == head:
-        return _ancestor_first(repo, tag_format, head, candidates, tags), reader()
     found = find_last_release(repo, head, tag_format, branch, tags)
     if found.last is not None and found.last.sha == head:
         return found, reader()
@@ -321,4 +321,4 @@ def _latest_plain(reachable: set[str], candidates: Sequence[Tag]) -> Tag | None:
 
 
 def releases_in_order(tags: Sequence[Tag]) -> list[Tag]:
-    return sorted(tags, key=lambda t: semver.Version.parse(t.version))
+    return sorted(tags, key=lambda t: precedence(semver.Version.parse(t.version)))

@@ -105,26 +105,24 @@ class Decider:
         self._cache: dict[tuple[object, ...], Decision] = {}
 
     def __call__(self, commit: ParsedCommit) -> Decision:
-        key = (
-            commit.type.lower() if commit.type else None,
-            commit.scope if self.uses_scope else None,
-            commit.subject if self.uses_subject else None,
-            commit.breaking, commit.revert is not None,
-        )
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = decide(commit, self.custom)
-        return found
+        return self._lookup(commit.type, commit.scope, commit.subject, commit.breaking,
+                            commit.revert is not None, commit)
 
     def header(self, ctype: str, scope: str | None, subject: str, breaking: bool) -> Decision:
         """The decision for a commit that is not a revert, from its header's parts alone."""
-        key = (ctype.lower(), scope if self.uses_scope else None,
-               subject if self.uses_subject else None, breaking, False)
+        return self._lookup(ctype, scope, subject, breaking, False, None)
+
+    def _lookup(self, ctype: str | None, scope: str | None, subject: str, breaking: bool, revert: bool,
+                commit: ParsedCommit | None) -> Decision:
+        key = (ctype.lower() if ctype else None, scope if self.uses_scope else None,
+               subject if self.uses_subject else None, breaking, revert)
         found = self._cache.get(key)
         if found is None:
-            commit = ParsedCommit.build(sha="", header="", type=ctype, scope=scope, subject=subject,
-                                        breaking_notes=(subject,) if breaking else (), revert=None,
-                                        message="", is_merge=False, note_keywords=())
+            if commit is None:  # a header alone: a commit holding just what the rules look at
+                commit = ParsedCommit.build(
+                    sha="", header="", type=ctype, scope=scope, subject=subject,
+                    breaking_notes=(subject,) if breaking else (), revert=None, message="",
+                    is_merge=False, note_keywords=())
             found = self._cache[key] = decide(commit, self.custom)
         return found
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from relbot.model import RawCommit, ReleaseRule, ReleaseType
+from relbot.gitrepo import raw_commit
+from relbot.model import ReleaseRule, ReleaseType
 from relbot.release.commits import HEADER_PATTERN, ParsedCommit, Unparsed, parse_commit
 from relbot.release.rules import Decider, cancel_reverts, is_skipped, skip_requested
 
@@ -78,7 +79,7 @@ class Tally:
                     or header.lstrip(" \t")[:6].lower() == "revert" \
                     or (end >= 0 and any(record.find(k, end) >= 0 for k in keywords)) \
                     or (named and record[1:first] in named):
-                self._read_whole(record, first, start)
+                self._read_whole(record)
             elif (found := match(header)) is not None:
                 scope = found["scope"] or None
                 decision = self._decide.header(found["type"], scope.strip() if scope else None,
@@ -110,9 +111,8 @@ class Tally:
     def rule(self) -> str:
         return self._rule
 
-    def _read_whole(self, record: str, first: int, start: int) -> None:
-        raw = RawCommit(record[1:first], record[start:], tuple(record[first + 1 : start - 1].split()))
-        commit = parse_commit(raw, self._keywords)
+    def _read_whole(self, record: str) -> None:
+        commit = parse_commit(raw_commit(record), self._keywords)
         if isinstance(commit, Unparsed) or is_skipped(commit):
             return
         if commit.revert is not None or commit.sha in self._named:

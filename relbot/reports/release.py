@@ -103,11 +103,11 @@ def _release_outputs(result: ReleaseResult, env: dict[str, str]) -> None:
         "release-url": result.release_url or "",
         "commit-sha": result.commit_sha or "",
     }
-    ghactions.append_file(env.get("GITHUB_OUTPUT"), ghactions.output_block(values))
+    ghactions.set_outputs(env, values)
     if result.released:
         summary = (f"### Released {result.tag}\n\n"
                    + (f"[GitHub release]({result.release_url})\n\n" if result.release_url else "")
                    + result.notes)
     else:
         summary = f"### No release\n\n{result.reason}\n"
-    ghactions.append_file(env.get("GITHUB_STEP_SUMMARY"), summary)
+    ghactions.add_summary(env, summary)

@@ -84,7 +84,7 @@ def _actions_outputs(result: BumpResult, env: dict[str, str]) -> None:
         "commit-sha": result.commit_sha or "", "pull-request-url": result.pr_url or "",
         "diff": result.diff,
     }
-    ghactions.append_file(env.get("GITHUB_OUTPUT"), ghactions.output_block(outputs))
+    ghactions.set_outputs(env, outputs)
     rows = ["| file | path | old | new |", "| --- | --- | --- | --- |"]
     rows += [f"| `{f.path}` | `{c.path}` | `{c.old}` | `{c.new}` |"
              for f in result.files for c in f.changes if c.changed]
@@ -95,4 +95,4 @@ def _actions_outputs(result: BumpResult, env: dict[str, str]) -> None:
         body = f"Nothing changed: {result.not_landed}."
     else:
         body = "Every value was already set."
-    ghactions.append_file(env.get("GITHUB_STEP_SUMMARY"), title + body + "\n")
+    ghactions.add_summary(env, title + body + "\n")
