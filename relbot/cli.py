@@ -212,6 +212,50 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         click.echo(line, nl=False)
 
 
+@cli.command("rollback")
+@global_options
+@click.argument("files", nargs=-1)
+@click.option("--set", "sets", multiple=True, metavar="PATH[=VALUE]",
+              help="A value to roll back (a.b[0].c, yq's .a.b); with --to, VALUE may hold ${version} "
+                   "(the default).")
+@click.option("--image", "images", multiple=True, metavar="REPOSITORY[=TAG]",
+              help="Roll back every reference to an image; with --to, TAG may hold ${version} (the default).")
+@click.option("--to", "to", default=None, metavar="VERSION",
+              help="Set this release (it must have a release tag) instead of the deploy before.")
+@click.option("--reason", default=None, help="Why, for the commit message (a failed smoke test, a run URL).")
+@click.option("--document", type=click.IntRange(min=1), default=None,
+              help="In a multi-document file, roll back document N (from 1).")
+@click.option("--commit/--no-commit", default=None, help="Commit the changed files.")
+@click.option("--push/--no-push", default=None,
+              help="Commit and push, retrying if the branch moves and origin still has the values "
+                   "rolled back from.")
+@click.option("--create-pr", is_flag=True, default=None,
+              help="Push a branch and open (or update) a pull request instead.")
+@click.option("--retries", type=click.IntRange(0, 50), default=5, show_default=True,
+              help="Push attempts after a rejection because the branch moved.")
+@click.option("--dry-run", is_flag=True, help="Print the diff and the steps; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rollback, changes and steps as JSON.")
+@strict_option
+@branch_option
+@pass_ctx
+def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], images: tuple[str, ...],
+                 to: str | None, reason: str | None, document: int | None, commit: bool | None,
+                 push: bool | None, create_pr: bool | None, retries: int, dry_run: bool,
+                 as_json: bool, strict: bool, branch: str | None) -> None:
+    """Set values back to the deploy before the current one (from git history), or to a release."""
+    from relbot.reports.values import run_rollback  # noqa: PLC0415
+    from relbot.values.rollback import RollbackOptions  # noqa: PLC0415
+
+    options = RollbackOptions(
+        files=files, sets=sets, images=images, to=to, reason=reason, document=document, commit=commit,
+        push=push, create_pr=create_pr, dry_run=dry_run, retries=retries, branch=branch,
+        strict=strict or os.environ.get("CI") == "true")
+    _json_on_stdout(as_json)
+    for line in run_rollback(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
+                             command=_workflow_command):
+        click.echo(line, nl=False)
+
+
 def _actions_outputs(values: dict[str, str]) -> None:
     """In GitHub Actions, the answer as step outputs too (`$GITHUB_OUTPUT`), so that the action
     runs relbot once per step."""

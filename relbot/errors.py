@@ -86,5 +86,10 @@ class InputError(RelbotError):
     exit_code = ExitCode.INPUT
 
 
-class DowngradeRefused(InputError):  # noqa: N818 - the design's name
+class Superseded(InputError):  # noqa: N818 - what happened, not a failure of relbot's
+    """Origin moved on while relbot was pushing, so the planned change no longer applies (a newer
+    deploy landed): nothing is pushed, and the run says why."""
+
+
+class DowngradeRefused(Superseded):
     """A value would move a version backwards and downgrades were not allowed."""

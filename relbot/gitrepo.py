@@ -29,6 +29,7 @@ from typing import IO, Any, cast
 from relbot import gitauth, redact
 from relbot.errors import GitError
 from relbot.gitoutcome import (
+    RemoteError,
     RemoteResult,
     RemoteStatus,
     classify_failure,
@@ -316,6 +317,52 @@ class GitRepo:
         """The commits of a range, newest first (see `log_blocks`)."""
         for block in self.log_blocks(revision_range):
             yield from records(block)
+
+    def path_history(self, revision: str, paths: Sequence[str]) -> list[str]:
+        """The commits on `revision`'s first-parent line that changed any of `paths`, newest first
+        (a merge counts with what it brought in from its side)."""
+        out = self._run("log", "--first-parent", "--format=%H", "--no-show-signature", revision, "--",
+                        *(f":(literal){path}" for path in paths))
+        return out.split()
+
+    def blobs_at(self, specs: Sequence[tuple[str, str]]) -> list[tuple[str, bytes] | None]:
+        """(blob id, bytes) of each (revision, path), None where that revision has no such file:
+        one `git cat-file --batch` for all of them."""
+        if any("\n" in path for _rev, path in specs):
+            raise GitError("a values file name holds a newline, which `git cat-file` cannot read",
+                           "rename the file")
+        request = "".join(f"{rev}:{path}\n" for rev, path in specs).encode("utf-8", "surrogateescape")
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.path, env=_child_env(None),
+                              input=request, capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed in {self.root}: "
+                           f"{redact.redact(proc.stderr.decode('utf-8', 'replace').strip())}")
+        found: list[tuple[str, bytes] | None] = []
+        data, at = proc.stdout, 0
+        for _spec in specs:
+            end = data.index(b"\n", at)
+            header = data[at:end].split(b" ")
+            at = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                found.append((header[0].decode("ascii"), data[at : at + size]))
+                at += size + 1
+            else:  # `<spec> missing`, or not a file (a tree)
+                if len(header) == 3:
+                    at += int(header[2]) + 1
+                found.append(None)
+        return found
+
+    def fetch_history(self, head: str, branch: str | None) -> None:
+        """All of `head`'s history from origin, by its commit (so no other branch comes along); a
+        server that refuses a commit id gets the branch's name. Raises RemoteError."""
+        try:
+            self.fetch(head, unshallow=True, no_fetch_head=True)
+        except RemoteError as exc:
+            if branch is None or exc.result.status is not RemoteStatus.OTHER:
+                raise
+            self.fetch(f"+refs/heads/{branch}:refs/remotes/{ORIGIN}/{branch}", unshallow=True,
+                       no_fetch_head=True)
 
     # -- writing (local) --------------------------------------------------------------------
 

@@ -128,7 +128,7 @@ def _fetch_enough(repo: GitRepo, head: str, tag_format: TagFormat, branch: Branc
         say(f"shallow clone: fetched the history since the last release {found.name} from origin")
         return
     if repo.cut_by_shallow(head):
-        _fetch_all_history(repo, head, branch)
+        repo.fetch_history(head, branch.name)
     found = reached()
     say("shallow clone: fetched the full history from origin"
         + (" (no earlier release tag)" if found is None else ""))
@@ -157,18 +157,6 @@ def _fetch_since(repo: GitRepo, head: str, tag: Tag) -> bool:
             raise
         return False
     return True
-
-
-def _fetch_all_history(repo: GitRepo, head: str, branch: Branch) -> None:
-    """All of HEAD's own history (by its commit, so no other branch comes along); a server that
-    refuses a commit id gets the branch's name instead."""
-    try:
-        repo.fetch(head, unshallow=True, no_fetch_head=True)
-    except RemoteError as exc:
-        if exc.result.status is not RemoteStatus.OTHER:
-            raise
-        repo.fetch(f"+refs/heads/{branch.name}:refs/remotes/origin/{branch.name}",
-                   unshallow=True, no_fetch_head=True)
 
 
 def _fetch_present_tags(repo: GitRepo, candidates: Sequence[Tag]) -> None:

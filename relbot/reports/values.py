@@ -1,5 +1,5 @@
-"""What `relbot bump-values` shows: the diffs and steps, the `--json` report, and the GitHub Actions
-outputs and job summary."""
+"""What `relbot bump-values` and `relbot rollback` show: the diffs and steps, the `--json` report,
+and the GitHub Actions outputs and job summary."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from relbot import ghactions
 from relbot.config.files import load_config
@@ -15,6 +16,9 @@ from relbot.gitrepo import GitRepo, open_repo
 from relbot.reports import Command, error_json, mask_token
 from relbot.steps import render_steps, steps_json
 from relbot.values.plan import BumpOptions, BumpResult, bump_values
+
+if TYPE_CHECKING:
+    from relbot.values.rollback import RollbackOptions, RollbackResult
 
 
 def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *, as_json: bool,
@@ -31,6 +35,53 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
         if as_json:
             yield error_json(exc)
         raise
+    yield from _report(result, say, as_json=as_json, dry_run=options.dry_run, report=bump_report(result))
+    if ghactions.in_actions(env):
+        _actions_outputs(result, env)
+
+
+def run_rollback(directory: Path, config_path: Path | None, options: RollbackOptions, *,
+                 as_json: bool, say: Callable[[str], None], command: Command) -> Iterator[str]:
+    from relbot.values.rollback import rollback  # noqa: PLC0415 - bump-values never needs it
+
+    env = dict(os.environ)
+    mask_token(env, command)
+    try:
+        repo = open_repo(directory, env)
+        config = load_config(repo.root, None, config_path)
+        for warning in config.warnings:
+            say(f"warning: {warning}")
+        result = rollback(directory, options, config, env, repo, say)
+    except RelbotError as exc:
+        if as_json:
+            yield error_json(exc)
+        raise
+    report = bump_report(result.outcome)
+    report["rollback"] = {
+        "from": {"commit": result.current.commit, "version": _version(result, "old")},
+        "to": {"commit": result.target.commit, "version": _version(result, "new"),
+               "release": result.release},
+        "reason": result.reason,
+    }
+    yield from _report(result.outcome, say, as_json=as_json, dry_run=options.dry_run, report=report)
+    if ghactions.in_actions(env):
+        _actions_outputs(result.outcome, env, title="relbot rollback", versions=(
+            _version(result, "new"), _version(result, "old")))
+
+
+def _version(result: RollbackResult, side: str) -> str:
+    """The version rolled back from (`old`) or to (`new`): one tag when every value agrees, else
+    each value's, comma-separated."""
+    from relbot.values.rollback import shown  # noqa: PLC0415
+
+    if side == "new" and result.release:
+        return result.release
+    deploy = result.current if side == "old" else result.target
+    return ", ".join(dict.fromkeys(shown(read.value) for reads in deploy.values for read in reads))
+
+
+def _report(result: BumpResult, say: Callable[[str], None], *, as_json: bool, dry_run: bool,
+            report: dict[str, object]) -> Iterator[str]:
     for outcome in result.files:
         for change in outcome.changes:
             where = f"{outcome.path}: {change.path}"
@@ -47,13 +98,11 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
     if result.not_landed:
         say(f"not changed: {result.not_landed}")
     if as_json:
-        yield json.dumps(bump_report(result), indent=2, ensure_ascii=False) + "\n"
-    elif options.dry_run:
+        yield json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    elif dry_run:
         yield result.plan.diff
         if result.plan.steps:
             yield "\n".join(["steps:", *render_steps(result.progress)]) + "\n"
-    if ghactions.in_actions(env):
-        _actions_outputs(result, env)
 
 
 def _maybe_repo(directory: Path, env: dict[str, str]) -> GitRepo | None:
@@ -78,21 +127,24 @@ def bump_report(result: BumpResult) -> dict[str, object]:
     }
 
 
-def _actions_outputs(result: BumpResult, env: dict[str, str]) -> None:
+def _actions_outputs(result: BumpResult, env: dict[str, str], *, title: str = "relbot bump-values",
+                     versions: tuple[str, str] | None = None) -> None:
+    """The step outputs and the job summary; `versions`: a rollback's (to, from)."""
     outputs = {
         "changed": "true" if result.changed else "false", "version": result.version or "",
         "commit-sha": result.commit_sha or "", "pull-request-url": result.pr_url or "",
         "diff": result.diff,
     }
+    if versions is not None:
+        outputs["version"], outputs["previous-version"] = versions
     ghactions.set_outputs(env, outputs)
     rows = ["| file | path | old | new |", "| --- | --- | --- | --- |"]
     rows += [f"| `{f.path}` | `{c.path}` | `{c.old}` | `{c.new}` |"
              for f in result.files for c in f.changes if c.changed]
-    title = "### relbot bump-values\n\n"
     if result.changed:
         body = "\n".join(rows)
     elif result.not_landed:
         body = f"Nothing changed: {result.not_landed}."
     else:
         body = "Every value was already set."
-    ghactions.add_summary(env, title + body + "\n")
+    ghactions.add_summary(env, f"### {title}\n\n{body}\n")

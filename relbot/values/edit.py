@@ -93,19 +93,8 @@ def edit_values(
 
     A value shared through an anchor (`&a`, `*a`, `<<: *a`) changes wherever it is used: that is
     allowed when every such path was asked for, or with `allow_shared`."""
-    docs = yamldoc.compose(text, source)
-    if not docs:
-        raise InputError(f"{source}: the file has no YAML document", "check the file name")
-    if document is not None and not 0 <= document < len(docs):
-        raise InputError(f"{source}: --document {document + 1} does not exist; the file has "
-                         f"{len(docs)} document(s)", "documents are numbered from 1")
-    targets: list[_Target] = []
-    for edit in edits:
-        if isinstance(edit, SetValue):
-            targets.append(_path_target(docs, edit, source, document, create))
-        else:
-            targets.extend(_image_targets(text, docs, edit.target, source, document))
-    targets = _dedupe(targets, source)
+    docs = _compose(text, source, document)
+    targets = _find_targets(text, docs, edits, source, document, create)
     replacements: list[tuple[int, int, str]] = []
     changes: list[ValueChange] = []
     blocks: dict[tuple[int, tuple[PathPart, ...]], Any] = {}
@@ -132,6 +121,58 @@ def edit_values(
     if new_text != text:
         _verify(docs, text, new_text, changes, source, blocks)
     return EditResult(new_text, tuple(changes))
+
+
+class ValueRead(NamedTuple):
+    """One scalar an edit reaches, and its value now (None: the key is missing and would be created)."""
+
+    path: str
+    document: int  # 0-based
+    parts: tuple[PathPart, ...]  # where it is written; a `SetValue` with these parts sets it again
+    value: str | None
+
+
+def read_values(text: str, edits: Sequence[Edit], *, source: str = "<text>",
+                document: int | None = None, create: bool = False) -> tuple[ValueRead, ...]:
+    """The scalars `edits` would set in `text`, found exactly as `edit_values` finds them, with
+    their values now; nothing is rendered or checked. Raises InputError as `edit_values` does for a
+    path that is not there, an image with no reference, or a text that is not YAML."""
+    docs = _compose(text, source, document)
+    found: list[ValueRead] = []
+    for target in _find_targets(text, docs, edits, source, document, create):
+        if target.inner:
+            where = f"{source}: {format_path(target.path)}"
+            inner = read_values(target.node.value, target.inner, source=where)
+            found += [ValueRead(f"{format_path(target.path)} | {r.path}", target.document,
+                                (*target.written_at, *r.parts), r.value) for r in inner]
+        elif target.node is None or yamldoc.is_scalar(target.node):
+            found.append(ValueRead(format_path(target.path), target.document, target.written_at,
+                                   None if target.node is None else str(target.node.value)))
+        else:
+            raise InputError(f"{source}: {format_path(target.path)} is not a single value",
+                             "point the path at the scalar inside it (for example …image.tag)")
+    return tuple(found)
+
+
+def _compose(text: str, source: str, document: int | None) -> list[Any]:
+    docs = yamldoc.compose(text, source)
+    if not docs:
+        raise InputError(f"{source}: the file has no YAML document", "check the file name")
+    if document is not None and not 0 <= document < len(docs):
+        raise InputError(f"{source}: --document {document + 1} does not exist; the file has "
+                         f"{len(docs)} document(s)", "documents are numbered from 1")
+    return docs
+
+
+def _find_targets(text: str, docs: list[Any], edits: Sequence[Edit], source: str,
+                  document: int | None, create: bool) -> list[_Target]:
+    targets: list[_Target] = []
+    for edit in edits:
+        if isinstance(edit, SetValue):
+            targets.append(_path_target(docs, edit, source, document, create))
+        else:
+            targets.extend(_image_targets(text, docs, edit.target, source, document))
+    return _dedupe(targets, source)
 
 
 def _path_target(docs: list[Any], edit: SetValue, source: str, document: int | None,

@@ -20,7 +20,7 @@ from relbot.remotes import find_target
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
 from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_values
 from relbot.values.images import parse_image_argument
-from relbot.values.push import PullRequest, PushToBranch
+from relbot.values.push import PullRequest, PushToBranch, Replan
 from relbot.values.version import resolve_version
 from relbot.values.yamlpath import parse_path, split_assignment
 
@@ -146,9 +146,11 @@ class Delivery(NamedTuple):
 
 def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str],
                 edited: tuple[Sequence[FileOutcome], Mapping[str, str]], *, version: str | None,
-                source: str, allow_downgrade: bool, delivery: Delivery) -> ValuesPlan:
+                source: str, allow_downgrade: bool, delivery: Delivery,
+                replan: Replan | None = None) -> ValuesPlan:
     """The plan for `targets`, from the files' texts and their edits (`edit_targets`, which raises
-    InputError for a missing key, a refused downgrade or a file that is not YAML)."""
+    InputError for a missing key, a refused downgrade or a file that is not YAML). `replan` makes
+    the edits again on origin's new head after a rejected push (default: the same edits)."""
     outcomes, changed = edited
     writes = tuple(WriteFile(t.path, texts[t.path], changed[t.path]) for t in targets if t.path in changed)
     planned: list[Step] = list(writes)
@@ -156,13 +158,14 @@ def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str],
         commit = Commit(writes, delivery.message)
         planned.append(commit)
 
-        def replan(fresh: Mapping[str, str]) -> tuple[Sequence[object], Mapping[str, str]]:
+        def same_edits(fresh: Mapping[str, str]) -> tuple[Sequence[object], Mapping[str, str]]:
             return edit_targets([t for t in targets if t.path in fresh], fresh, allow_downgrade)
 
         if delivery.pull_request is not None:
             planned.append(delivery.pull_request)
         elif delivery.push_branch is not None:
-            planned.append(PushToBranch(delivery.push_branch, delivery.retries, commit, replan))
+            planned.append(PushToBranch(delivery.push_branch, delivery.retries, commit,
+                                        replan or same_edits))
     return ValuesPlan(version, source, tuple(outcomes), tuple(planned))
 
 
@@ -190,7 +193,7 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     """The bump-values plan for `options` and the `values` configuration, from the files as they
     are on disk; `version_source` names where an explicit version came from (default --version)."""
     root = repo.root if repo is not None else directory.resolve()
-    committing = _committing(options, config)
+    recording = committing(options, config)
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
     version, source = resolve_version(options.version, options.version_from, env, repo,
@@ -198,17 +201,17 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     source = version_source or source
     if needs_version:
         say(f"version {version} (from {source})")
-    targets = _targets(directory, root, options, config, version or "")
-    if committing and repo is not None:
-        texts = _committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
+    targets = values_targets(directory, root, options, config, version or "")
+    if recording and repo is not None:
+        texts = committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
     else:
         texts = {t.path: fsio.read_text(root / t.path) for t in targets}
     edited = edit_targets(targets, texts, options.allow_downgrade)  # before anything is written
-    delivery = _delivery(options, config, repo, env, version, edited[0])
+    delivery = delivery_for(options, config, repo, env, version, edited[0])
     plan = plan_values(targets, texts, edited, version=version, source=source,
                        allow_downgrade=options.allow_downgrade, delivery=delivery)
-    if committing and repo is not None:
-        _check_working_copies(repo, plan, targets)
+    if recording and repo is not None:
+        check_working_copies(repo, plan, targets)
     return plan
 
 
@@ -221,11 +224,11 @@ def _flags(options: BumpOptions, config: Config) -> tuple[bool, bool, bool]:
     return commit, push, create_pr
 
 
-def _committing(options: BumpOptions, config: Config) -> bool:
+def committing(options: BumpOptions, config: Config) -> bool:
     return any(_flags(options, config))
 
 
-def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
+def committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
     """The values files as HEAD has them; each must be a tracked file inside the repository."""
     texts: dict[str, str] = {}
     for target in targets:
@@ -243,7 +246,7 @@ def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str
     return texts
 
 
-def _check_working_copies(repo: GitRepo, plan: ValuesPlan, targets: Sequence[ValuesTarget]) -> None:
+def check_working_copies(repo: GitRepo, plan: ValuesPlan, targets: Sequence[ValuesTarget]) -> None:
     """A values file may hold HEAD's text or the planned one (a rerun), never edits of its own:
     they would be committed and pushed unseen, or lost when a retry resets the checkout."""
     planned = {w.path: w.new for w in plan.steps if isinstance(w, WriteFile)}
@@ -274,16 +277,22 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
                       session.pull_request_url, session.not_landed)
 
 
-def _delivery(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
-              version: str | None, outcomes: Sequence[FileOutcome]) -> Delivery:
+def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
+                 version: str | None, outcomes: Sequence[FileOutcome], message: str | None = None,
+                 ) -> Delivery:
+    """Where the commit goes, from the flags (else the `values` section); `message`: the commit
+    message as it is (default: `--message` or values.message with ${version} filled)."""
     commit, push, create_pr = _flags(options, config)
     if not (commit or push or create_pr):
         return Delivery()
     if repo is None:
         raise GitError("the values files are not inside a git repository, so --commit/--push "
                        "cannot record the change", "run in a clone, or drop --commit/--push")
-    message = _message(options, config, version, outcomes)
-    _fill(message, "", "the commit message")  # only ${version} was there to fill
+    if message is None:
+        message = _message(options, config, version, outcomes)
+        _fill(message, "", "the commit message")  # only ${version} was there to fill
+    else:
+        message = redact.redact(message)
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = options.branch or detect_branch(repo, env)
@@ -309,7 +318,7 @@ def _templates(options: BumpOptions, config: Config) -> list[str]:
     return texts
 
 
-def _targets(directory: Path, root: Path, options: BumpOptions, config: Config,
+def values_targets(directory: Path, root: Path, options: BumpOptions, config: Config,
              version: str) -> list[ValuesTarget]:
     document = options.document - 1 if options.document else None
     if options.sets or options.images:
@@ -393,7 +402,12 @@ __all__ = [
     "ValuesPlan",
     "ValuesTarget",
     "bump_values",
+    "check_working_copies",
+    "committed_texts",
+    "committing",
     "config_target",
+    "delivery_for",
     "edit_targets",
     "plan_values",
+    "values_targets",
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from relbot import fsio, gitauth
-from relbot.errors import DowngradeRefused, GitError
+from relbot.errors import DowngradeRefused, GitError, Superseded
 from relbot.gitoutcome import RemoteError, RemoteResult, RemoteStatus
 from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
@@ -130,9 +130,10 @@ class PushToBranch:
         paths = [f.path for f in self.commit.files]
         try:
             outcomes, texts = self.replan({p: fsio.read_text(repo.root / p) for p in paths})
-        except DowngradeRefused as exc:
+        except Superseded as exc:
             session.commit_sha = None  # the local commit was dropped with the reset
-            session.not_landed = f"origin already has a newer value: {exc.message}"
+            session.not_landed = f"origin already has a newer value: {exc.message}" \
+                if isinstance(exc, DowngradeRefused) else exc.message
             session.say(f"{session.not_landed}; nothing to push")
             return False
         if not texts:
