@@ -151,6 +151,10 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
     if head is None:
         raise GitError(f"{repo.root} has no commit yet, so there is nothing to roll back",
                        "commit the values files first")
+    if not (options.sets or options.images or options.files) and not (config.values and config.values.files):
+        raise InputError("nothing to roll back: no --set/--image and no `values` section in the "
+                         "configuration", "name them: relbot rollback values-production.yaml --set "
+                         ".app.image.tag (or --image REPOSITORY), or add a `values` section")
     version = _release(repo, config.tag_format, options.to) if options.to else None
     bump = _bump_options(options)
     probes = values_targets(directory, repo.root, bump, config, version or PROBE_VERSION)
