@@ -239,16 +239,23 @@ def test_version_and_changelog_become_outputs_and_the_second_use_reuses_the_envi
     assert (none_due.outputs["released"], none_due.outputs["version"]) == ("false", "")
 
 
-ONLY_BUMP_VALUES = "inputs allow-downgrade, allow-shared and create-pr are only for command: bump-values"
-NO_DRY_RUN = "input dry-run is only for release and bump-values: version and changelog change nothing"
+NO_DRY_RUN = ("input dry-run is only for release, bump-values and rollback: version and changelog change "
+              "nothing")
 NOT_USED = "input relbot-version is no longer used"
+ONLY_VALUES = "is only for command: bump-values or rollback"
 
 
 @pytest.mark.parametrize(("inputs", "message"), [
-    ({"command": "publish"}, "input command must be release, bump-values, version or changelog"),
-    ({"command": "release", "files": "values.yaml"}, "input files is only for command: bump-values"),
-    ({"command": "version", "allow-downgrade": "true"}, ONLY_BUMP_VALUES),
-    ({"command": "changelog", "allow-shared": "true"}, ONLY_BUMP_VALUES),
+    ({"command": "publish"}, "input command must be release, bump-values, rollback, version or changelog"),
+    ({"command": "release", "files": "values.yaml"}, f"input files {ONLY_VALUES}"),
+    ({"command": "version", "allow-downgrade": "true"},
+     "input allow-downgrade is only for command: bump-values"),
+    ({"command": "changelog", "allow-shared": "TRUE"}, "input allow-shared is only for command: bump-values"),
+    ({"command": "rollback", "version": "1.2.3"}, "input version is only for command: bump-values"),
+    ({"command": "bump-values", "to": "1.2.3"}, "input to is only for command: rollback"),
+    ({"command": "release", "reason": "x"}, "input reason is only for command: rollback"),
+    ({"command": "release", "create-pr": "true"}, f"input create-pr {ONLY_VALUES}"),
+    ({"command": "rollback", "create-pr": "perhaps"}, "input create-pr must be true or false"),
     ({"command": "release", "dry-run": "yes"}, "input dry-run must be true or false"),
     ({"command": "bump-values", "push": "maybe"}, "input push must be true or false"),
     ({"command": "version", "relbot-version": "1.0; rm -rf ~"}, NOT_USED),
@@ -298,3 +305,39 @@ def test_a_file_name_that_looks_like_an_option_stays_a_file_name(tmp_path: Path,
     assert run.returncode == 7, run.log
     assert "--create-pr" in run.step("run").log  # named as the file that is not there
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == "image:\n  tag: 1.0.0\n"
+
+
+@pytest.mark.parametrize("git_http_server", [{"token": TOKEN}], indirect=True)
+def test_rollback_sets_both_services_back_and_names_the_versions_in_outputs(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    deploys: list[tuple[str, dict[str, str] | None]] = [
+        (f"chore: update image tags to {v}", {VALUES_PATH: VALUES.replace("1.2.2", v)})
+        for v in ("1.0.0", "1.1.0", "1.2.0")]
+    repo = _publish(tmp_path, env, git_http_server, "acme/gitops.git", deploys, {0: "v1.0.0", 1: "v1.1.0"})
+    reason = f"smoke test failed: {HOSTILE}"
+    inputs = {"command": "rollback", "github-token": TOKEN, "files": VALUES_PATH, "push": "true",
+              "set": ".imprun-server.image.tag\n", "image": "ghcr.io/acme/imprun-worker\n", "reason": reason}
+    dry = _run(job, repo.path, env, {**inputs, "dry-run": "true"}, {"server_url": _base(git_http_server)})
+    assert dry.returncode == 0, dry.log
+    assert dry.outputs["commit-sha"] == ""
+    assert "+    tag: 1.1.0\n" in dry.outputs["diff"]
+    run = _run(job, repo.path, env, inputs, {"server_url": _base(git_http_server)})
+    assert run.returncode == 0, run.log
+    outputs = run.outputs
+    assert (outputs["changed"], outputs["version"], outputs["previous-version"]) == ("true", "1.1.0", "1.2.0")
+    assert outputs["commit-sha"] == _remote(git_http_server, "acme/gitops.git", "rev-parse", "main")
+    assert _remote(git_http_server, "acme/gitops.git", "show", f"main:{VALUES_PATH}") == (
+        VALUES.replace("1.2.2", "1.1.0").rstrip("\n"))
+    message = _remote(git_http_server, "acme/gitops.git", "log", "-1", "--format=%B")
+    assert f"Reason: {reason}" in message  # one argument, exactly as written
+    assert not list(tmp_path.rglob("pwned"))
+    assert run.summary.startswith("### relbot rollback\n")
+    assert TOKEN not in run.log
+
+    images = "ghcr.io/acme/imprun-server\nghcr.io/acme/imprun-worker"
+    to = _run(job, repo.path, env, {"command": "rollback", "github-token": TOKEN, "files": VALUES_PATH,
+                                    "push": "true", "image": images, "to": "1.0.0"},
+              {"server_url": _base(git_http_server)})
+    assert to.returncode == 0, to.log
+    assert (to.outputs["version"], to.outputs["previous-version"]) == ("1.0.0", "1.1.0")
