@@ -11,6 +11,11 @@ use there: context paths (`inputs.x`, `github.action_path`, `runner.temp`, `step
 string literals, `true`/`false`, `==`, `!=`, `!`, `&&`, `||`, parentheses and `success()`/`always()`;
 anything else is an error, so an action that outgrows it fails its test instead of passing untested.
 `::add-mask::` lines are taken out of the log and their values masked, as the runner does.
+
+`run_job(workflow, job_id, ...)` walks one job of a workflow file the same way: the job's `env:`, the
+workflow's default shell, `if:` with `failure()` and `steps.<id>.outcome`, the `vars`, `secrets` and
+`env` contexts, `uses:` steps by effect (a composite action's effect may run it with
+`run_composite`), and the job's `outputs:`.
 """
 
 from __future__ import annotations
@@ -108,9 +113,81 @@ def run_composite(action_dir: Path, inputs: Mapping[str, str], *, env: Mapping[s
     return result
 
 
+@dataclass
+class JobRun:
+    """What a workflow job left: its outputs (as `needs.<job>.outputs`), its steps and its result."""
+
+    outputs: dict[str, str]
+    steps: list[StepRun] = field(default_factory=list)
+    failed: bool = False
+
+    @property
+    def log(self) -> str:
+        return "".join(step.log for step in self.steps)
+
+    def ran(self, step_id: str) -> bool:
+        return any(step.id == step_id for step in self.steps)
+
+    def step(self, step_id: str) -> StepRun:
+        return next(step for step in self.steps if step.id == step_id)
+
+
+# a `uses:` step of a job: the step's `with:` inputs (evaluated) → its outputs, or the whole run of a
+# composite action (its exit code and log count)
+JobEffect = Callable[[Mapping[str, str]], "Mapping[str, str] | ActionRun"]
+
+
+def run_job(workflow: Path, job_id: str, *, env: Mapping[str, str], workspace: Path, runner_temp: Path,
+            contexts: Mapping[str, Any], uses: Mapping[str, JobEffect]) -> JobRun:
+    """Run one job of a workflow file as the runner does: the job's `env:`, each step's `if:` (with
+    `success()`, `failure()`, `always()`, `steps.<id>.outcome`), `run:` steps in the workflow's default
+    shell, `uses:` steps by the effect given, and the job's `outputs:`. `contexts`: github, vars,
+    secrets (each a mapping)."""
+    data = YAML(typ="base").load(workflow.read_text(encoding="utf-8"))
+    job = data["jobs"][job_id]
+    shell = (data.get("defaults") or {}).get("run", {}).get("shell")
+    ctx: dict[str, Any] = {"vars": {}, "secrets": {}, **contexts, "steps": {},
+                           "runner": {"temp": str(runner_temp), "os": "Linux", "arch": "X64"}}
+    ctx["env"] = {key: interpolate(str(value), ctx) for key, value in (job.get("env") or {}).items()}
+    state = _Job(runner_temp, {**env, "GITHUB_ACTIONS": "true", "CI": "true", "RUNNER_TEMP": str(runner_temp),
+                               "GITHUB_WORKSPACE": str(workspace), **_github_env(ctx.get("github", {})),
+                               **ctx["env"]})
+    result = JobRun(outputs={})
+    for index, step in enumerate(job["steps"]):
+        step_id = str(step.get("id", f"__step{index}"))
+        condition = _strip_braces(str(step.get("if", "success()")))
+        if not truthy(evaluate(condition, {**ctx, "__failed": result.failed})):
+            ctx["steps"][step_id] = {"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}
+            continue
+        if "uses" in step:
+            run = _job_uses(step_id, step, ctx, uses)
+        else:
+            run = state.run_step(step_id, {**step, "shell": step.get("shell", shell)}, ctx, workspace)
+        result.steps.append(run)
+        outcome = "success" if run.returncode == 0 else "failure"
+        result.failed = result.failed or run.returncode != 0
+        ctx["steps"][step_id] = {"outputs": dict(run.outputs), "outcome": outcome, "conclusion": outcome}
+    declared = job.get("outputs") or {}
+    result.outputs = {name: interpolate(str(value), ctx) for name, value in declared.items()}
+    return result
+
+
+def _job_uses(step_id: str, step: Mapping[str, Any], contexts: Context,
+              effects: Mapping[str, JobEffect]) -> StepRun:
+    name = str(step["uses"]).split("@", 1)[0]
+    if name not in effects:
+        raise ValueError(f"no effect given for `uses: {step['uses']}`")
+    with_inputs = {key: interpolate(str(value), contexts) for key, value in (step.get("with") or {}).items()}
+    done = effects[name](with_inputs)
+    if isinstance(done, ActionRun):
+        return StepRun(step_id, dict(done.outputs), done.summary, done.returncode, done.log)
+    return StepRun(step_id, dict(done), "", 0, "")
+
+
 def _github_env(github: Mapping[str, str]) -> dict[str, str]:
     names = {"repository": "GITHUB_REPOSITORY", "ref": "GITHUB_REF", "server_url": "GITHUB_SERVER_URL",
-             "api_url": "GITHUB_API_URL", "event_name": "GITHUB_EVENT_NAME", "sha": "GITHUB_SHA"}
+             "api_url": "GITHUB_API_URL", "event_name": "GITHUB_EVENT_NAME", "sha": "GITHUB_SHA",
+             "run_id": "GITHUB_RUN_ID", "actor": "GITHUB_ACTOR"}
     return {variable: github[key] for key, variable in names.items() if key in github}
 
 
@@ -315,7 +392,7 @@ class _Parser:
         if text in ("true", "false"):
             return text == "true"
         head, *rest = text.split(".")
-        if head not in ("inputs", "github", "runner", "steps"):
+        if head not in ("inputs", "github", "runner", "steps", "env", "vars", "secrets"):
             raise ValueError(f"unsupported context {head!r} in {text!r}")
         value: object = self.contexts[head]
         for part in rest:

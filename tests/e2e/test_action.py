@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import base64
 import json
-import platform
-import re
-import shutil
 import subprocess
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
-from tests.actionrunner import ActionRun, run_composite
+from tests.actionjob import Job, make_job, run_action
+from tests.actionrunner import ActionRun
 from tests.gitfixture import Repo, make_repo
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub
 from tests.gitserver import GitHttpServer, token_header_env
 
-ROOT = Path(__file__).resolve().parents[2]
-# What GitHub downloads as the action: the repository at the ref; these are the parts the action uses.
-ACTION_FILES = ("action.yml", "pyproject.toml", "README.md", "relbot")
 CONFIG = {"branches": ["main"], "plugins": [
     "@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator",
     ["@semantic-release/changelog", {}], ["@semantic-release/git", {"assets": ["CHANGELOG.md"]}],
@@ -57,47 +50,16 @@ CHECKOUT_HEADER = "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:gh
 HOSTILE = """$(touch pwned) `touch pwned` "; touch pwned; echo \""""
 
 
-@dataclass(frozen=True)
-class Job:
-    """One runner job: its temp directory and the action's files as the runner downloaded them."""
-
-    runner_temp: Path
-    action_dir: Path
-
-
 @pytest.fixture(scope="module")
 def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
-    root = tmp_path_factory.mktemp("runner")
-    action_dir = root / "_actions" / "acme" / "relbot" / "v1"
-    action_dir.mkdir(parents=True)
-    for name in ACTION_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, action_dir / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, action_dir / name)
-    (root / "_temp").mkdir()
-    return Job(root / "_temp", action_dir)
+    return make_job(tmp_path_factory.mktemp("runner"))
 
 
 def _run(job: Job, workspace: Path, env: Mapping[str, str], inputs: Mapping[str, str],
          github: Mapping[str, str] | None = None) -> ActionRun:
-    def setup_python(with_inputs: Mapping[str, str]) -> Mapping[str, str]:
-        assert with_inputs == {"python-version": "3.11", "update-environment": "false"}
-        return {"python-path": sys.executable, "python-version": platform.python_version()}
-
-    def cache(with_inputs: Mapping[str, str]) -> Mapping[str, str]:
-        assert with_inputs["path"] == f"{job.runner_temp}/relbot-pip-cache"
-        key = f"relbot-pip-Linux-X64-py{platform.python_version()}-"
-        source = r"(pyproject-[0-9a-f]{40}|pypi-[0-9A-Za-z.!+-]+)"
-        assert re.fullmatch(re.escape(key) + source, with_inputs["key"])
-        return {"cache-hit": "false"}
-
     context = {"repository": REPO, "ref": "refs/heads/main", "server_url": "https://github.com",
                **(github or {})}
-    return run_composite(job.action_dir, inputs, env={**env, "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"},
-                         workspace=workspace, runner_temp=job.runner_temp, github=context,
-                         uses={"actions/setup-python": setup_python, "actions/cache": cache})
+    return run_action(job, workspace, env, inputs, context)
 
 
 def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, name: str,

@@ -1,0 +1,174 @@
+"""examples/workflows/deploy.yml's deploy job, run step by step as the runner runs it (`run_job`), on a
+CI checkout of a repository on the token-guarded git server. Every `run:` script is the example's
+own; helm, kubectl, curl and yq are stand-ins on PATH that record their arguments and answer as a
+cluster would (the smoke test fails when the test says so); the relbot action runs for real.
+
+What it shows: a failed smoke test leads to `helm rollback` (Helm path) and to a values commit on main
+back to the deploy before, with the versions in the job's outputs for notify.yml; with Argo CD
+there is no `helm rollback`; a failed deploy of a rollback commit is not rolled back again; a good
+deploy rolls nothing back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.actionjob import ROOT, Job, make_job, run_action
+from tests.actionrunner import ActionRun, JobRun, run_job
+from tests.gitfixture import make_repo
+from tests.gitserver import GitHttpServer, token_header_env
+
+WORKFLOW = ROOT / "examples" / "workflows" / "deploy.yml"
+NAME = "acme/imprun.git"
+VALUES_PATH = "k8s/imprun/values-production.yaml"
+VALUES = """\
+imprun-server:
+  image:
+    repository: ghcr.io/acme/imprun-server
+    tag: "{version}"  # set by CI
+imprun-worker:
+  image:
+    repository: ghcr.io/acme/imprun-worker
+    tag: "{version}"
+"""
+RECORDING = '#!/bin/sh\nprintf "%s %s\\n" "$(basename "$0")" "$*" >> "$FAKE_LOG"\n'
+FAKES = {
+    "helm": RECORDING + """case "$1" in
+  history) echo '[{"revision":6,"status":"superseded"},{"revision":7,"status":"deployed"}]' ;;
+esac
+""",
+    "kubectl": RECORDING + """if [ "$1" = get ]; then
+  printf '{"status":{"sync":{"revision":"%s"},"health":{"status":"%s"}}}\\n' "$GITHUB_SHA" "$FAKE_HEALTH"
+fi
+""",
+    "curl": RECORDING + 'exit "${FAKE_SMOKE_EXIT:-0}"\n',
+    # mikefarah's yq for the one query the example makes: `.["key"].a.b` of a file
+    "yq": f"#!{sys.executable}\n" + """import re, sys
+from ruamel.yaml import YAML
+node = YAML(typ="safe").load(open(sys.argv[2], encoding="utf-8"))
+for key in re.findall(r'\\["([^"]+)"\\]|\\.([A-Za-z_][\\w-]*)', sys.argv[1]):
+    node = node[key[0] or key[1]]
+print(node)
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
+    return make_job(tmp_path_factory.mktemp("runner"))
+
+
+def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
+             rollback_last: bool = False) -> str:
+    """origin with three deploys, 1.0.0 → 1.1.0 → 1.2.0 (or a last commit that is itself a rollback);
+    returns the head, the commit this deploy runs for."""
+    server.create_repo(NAME)
+    seed = make_repo(tmp_path, env, "seed")
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        seed.commit(f"chore: update image tags to {version}", {VALUES_PATH: VALUES.format(version=version)})
+    if rollback_last:
+        seed.commit("chore: roll back to 1.1.0\n\nRollback-of: " + seed.git("rev-parse", "HEAD"),
+                    {VALUES_PATH: VALUES.format(version="1.1.0")})
+    subprocess.run(["git", "-C", str(seed.path), "push", "-q", server.url(NAME), "main"],
+                   env={**env, **token_header_env(server.token)}, check=True)
+    return seed.git("rev-parse", "HEAD")
+
+
+def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer, *, smoke_exit: int,
+            deployer: str = "", health: str = "Healthy") -> tuple[JobRun, list[str]]:
+    head = subprocess.run(["git", "ls-remote", server.url(NAME), "main"], env={**env, **token_header_env(
+        server.token)}, capture_output=True, text=True, check=True).stdout.split()[0]
+    workspace = tmp_path / "workspace"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", server.url(NAME), str(workspace)],
+                   env={**env, **token_header_env(server.token)}, check=True)  # as actions/checkout
+    fakes = tmp_path / "fakes"
+    fakes.mkdir()
+    for name, script in FAKES.items():
+        (fakes / name).write_text(script, encoding="utf-8")
+        (fakes / name).chmod(0o755)
+    log = tmp_path / "calls.log"
+    log.touch()
+    runner_env = {**env, "PATH": f"{fakes}:{env['PATH']}", "FAKE_LOG": str(log), "FAKE_HEALTH": health,
+                  "FAKE_SMOKE_EXIT": str(smoke_exit)}
+    github = {"repository": "acme/imprun", "ref": "refs/heads/main", "sha": head, "run_id": "4242",
+              "server_url": server.url("").rstrip("/"), "event_name": "push", "actor": "octocat"}
+
+    def relbot(with_inputs: Mapping[str, str]) -> ActionRun:
+        return run_action(job, workspace, runner_env, with_inputs, github)
+
+    def noop(_with: Mapping[str, str]) -> Mapping[str, str]:
+        return {}  # the checkout is made above; helm and kubectl are on PATH
+    run = run_job(WORKFLOW, "deploy", env=runner_env, workspace=workspace, runner_temp=job.runner_temp,
+                  contexts={"github": github, "vars": {"DEPLOYER": deployer} if deployer else {},
+                            "secrets": {"KUBE_CONFIG": "a3ViZWNvbmZpZw==", "GITOPS_TOKEN": server.token}},
+                  uses={"actions/checkout": noop, "azure/setup-helm": noop, "azure/setup-kubectl": noop,
+                        "relbot/relbot": relbot})
+    return run, log.read_text(encoding="utf-8").splitlines()
+
+
+def _origin(server: GitHttpServer, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(server.repo_path(NAME)), *args], capture_output=True,
+                          text=True, check=True, env=server.backend_env()).stdout.strip()
+
+
+def test_a_failed_smoke_test_rolls_helm_and_git_back_and_names_the_versions(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    deployed = _publish(tmp_path, env, git_http_server)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=22)
+    assert run.failed
+    assert run.step("smoke").returncode == 22
+    assert "helm rollback imprun 7 --namespace imprun --wait --timeout 5m" in calls  # the mitigation first
+    assert run.step("git-rollback").returncode == 0, run.step("git-rollback").log
+    assert run.outputs == {"version": "1.2.0", "rolled-back": "true", "rolled-back-to": "1.1.0",
+                           "rollback-commit": _origin(git_http_server, "rev-parse", "main")}
+    assert _origin(git_http_server, "show", f"main:{VALUES_PATH}") + "\n" == VALUES.format(version="1.1.0")
+    message = _origin(git_http_server, "log", "-1", "--format=%B")
+    assert "Reason: the deploy of 1.2.0 failed: " in message
+    assert "/acme/imprun/actions/runs/4242" in message
+    assert f"Rollback-of: {deployed}" in message
+    assert "::warning title=deploy::1.2.0 failed; main now names 1.1.0 again" in run.log
+    assert git_http_server.token not in run.log
+
+
+def test_with_argocd_there_is_no_helm_rollback_and_git_is_rolled_back(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    _publish(tmp_path, env, git_http_server)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0, deployer="argocd",
+                         health="Degraded")
+    assert run.failed
+    assert not [call for call in calls if call.startswith("helm")]  # Argo CD's selfHeal would undo it
+    assert run.step("synced").returncode == 1
+    assert (run.outputs["rolled-back"], run.outputs["rolled-back-to"]) == ("true", "1.1.0")
+    assert _origin(git_http_server, "show", f"main:{VALUES_PATH}") + "\n" == VALUES.format(version="1.1.0")
+
+
+def test_a_failed_deploy_of_a_rollback_is_reported_not_rolled_back_again(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    head = _publish(tmp_path, env, git_http_server, rollback_last=True)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=22)
+    assert run.failed
+    assert not run.ran("git-rollback")
+    assert any(call.startswith("helm rollback") for call in calls)  # the cluster is still mitigated
+    assert _origin(git_http_server, "rev-parse", "main") == head
+    assert "this deploy was itself a rollback" in run.log
+    assert run.outputs["rolled-back"] == "false"
+
+
+def test_a_good_deploy_rolls_nothing_back(tmp_path: Path, env: dict[str, str], job: Job,
+                                          git_http_server: GitHttpServer) -> None:
+    head = _publish(tmp_path, env, git_http_server)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0)
+    assert not run.failed, run.log
+    assert [call.split()[:2] for call in calls] == [
+        ["helm", "history"], ["helm", "upgrade"], ["kubectl", "rollout"], ["kubectl", "rollout"],
+        ["curl", "--fail"]]
+    assert "--description version 1.2.0, commit " + head in next(c for c in calls if "upgrade" in c)
+    assert (run.outputs["version"], run.outputs["rolled-back"]) == ("1.2.0", "false")
+    assert _origin(git_http_server, "rev-parse", "main") == head
