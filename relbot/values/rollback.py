@@ -30,6 +30,7 @@ from relbot.gitoutcome import RemoteError
 from relbot.gitrepo import GitRepo
 from relbot.steps import Session
 from relbot.tags import TagFormat
+from relbot.values.deploys import Deploy, Version, deploy_before
 from relbot.values.edit import SetValue, ValueRead, read_values
 from relbot.values.images import parse_reference
 from relbot.values.plan import (
@@ -67,21 +68,6 @@ class RollbackOptions(NamedTuple):
     strict: bool = False
 
 
-class Deploy(NamedTuple):
-    """The named values at one point of the history."""
-
-    commit: str  # the first commit that had these values; for --to, the release tag's name
-    values: tuple[tuple[ValueRead, ...], ...]  # one tuple per values target, in target order
-
-    @property
-    def state(self) -> tuple[tuple[str | None, ...], ...]:
-        return tuple(tuple(read.value for read in reads) for reads in self.values)
-
-    @property
-    def layout(self) -> tuple[tuple[tuple[int, tuple[object, ...]], ...], ...]:
-        return tuple(tuple((read.document, read.parts) for read in reads) for reads in self.values)
-
-
 class RollbackResult(NamedTuple):
     """From which values to which, why, and what bump-values' executor did with the commit."""
 
@@ -90,23 +76,6 @@ class RollbackResult(NamedTuple):
     release: str | None  # the --to version
     reason: str | None
     outcome: BumpResult
-
-
-def previous_deploy(history: Sequence[Deploy]) -> Deploy | None:
-    """The deploy before the last one of `history` (oldest first) once returns to an earlier state
-    are erased as loops; None when the current values have no earlier deploy. Pure."""
-    line: list[Deploy] = []
-    where: dict[object, int] = {}
-    for deploy in history:
-        at = where.get(deploy.state)
-        if at is None:
-            where[deploy.state] = len(line)
-            line.append(deploy)
-            continue
-        for dropped in line[at + 1 :]:
-            del where[dropped.state]
-        del line[at + 1 :]
-    return line[-2] if len(line) > 1 else None
 
 
 def shown(value: str | None) -> str:
@@ -236,8 +205,7 @@ def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], cu
                            "history from", "clone with the full history (fetch-depth: 0)")
         repo.fetch_history(head, branch)
         say("shallow clone: fetched the full history from origin")
-    history, stop = read_history(repo, head, targets, current)
-    found = previous_deploy(history)
+    history, found, stop = deploy_before(read_versions(repo, head, targets), _reader(targets, current))
     if found is None:
         names = ", ".join(dict.fromkeys(t.display for t in targets))
         values = ", ".join(f"{r.path} {r.value}" for reads in current.values for r in reads)
@@ -252,51 +220,38 @@ def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], cu
     return current, found
 
 
-def read_history(repo: GitRepo, head: str, targets: Sequence[ValuesTarget],
-                 current: Deploy) -> tuple[list[Deploy], str | None]:
-    """The named values at each first-parent commit that changed a values file, oldest first, a
-    run of equal values kept as its first commit; and why the history stops early (a commit where
-    a file is missing, not YAML, or has the values in other places), None when it does not."""
+def read_versions(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]) -> list[Version]:
+    """The values files at each first-parent commit that changed one of them, newest first (one
+    `git log` and one `git cat-file --batch`)."""
     paths = list(dict.fromkeys(t.path for t in targets))
     commits = repo.path_history(head, paths)
     blobs = repo.blobs_at([(commit, path) for commit in commits for path in paths])
-    read: dict[tuple[str, ...], Deploy | str] = {}
-    newest_first: list[Deploy] = []
-    stop = None
-    for index, commit in enumerate(commits):
-        found = blobs[index * len(paths) : (index + 1) * len(paths)]
-        if any(blob is None for blob in found):
-            missing = next(p for p, blob in zip(paths, found, strict=True) if blob is None)
-            stop = f"{commit[:7]} has no {missing}"
-            break
-        ids = tuple(blob[0] for blob in found if blob is not None)
-        if ids not in read:
-            texts = {p: blob[1] for p, blob in zip(paths, found, strict=True) if blob is not None}
-            read[ids] = _deploy_at(commit, targets, texts, current)
-        deploy = read[ids]
-        if isinstance(deploy, str):
-            stop = deploy
-            break
-        newest_first.append(deploy._replace(commit=commit))
-    history: list[Deploy] = []
-    for deploy in reversed(newest_first):
-        if not history or history[-1].state != deploy.state:
-            history.append(deploy)
-    return history, stop
+    return [Version(commit, tuple(blobs[index * len(paths) : (index + 1) * len(paths)]))
+            for index, commit in enumerate(commits)]
 
 
-def _deploy_at(commit: str, targets: Sequence[ValuesTarget], texts: Mapping[str, bytes],
-               current: Deploy) -> Deploy | str:
-    """The values at `commit`, or why they cannot be set back (a string)."""
-    try:
-        deploy = Deploy(commit, tuple(_read(t, texts[t.path].decode("utf-8")) for t in targets))
-    except UnicodeDecodeError:
-        return f"{commit[:7]} has a values file that is not UTF-8"
-    except InputError as exc:
-        return f"at {commit[:7]}, {exc.message}"
-    if deploy.layout != current.layout or any(None in values for values in deploy.state):
-        return f"before {commit[:7]} the values were in other places, or not set"
-    return deploy
+def _reader(targets: Sequence[ValuesTarget], current: Deploy) -> Callable[[Version], Deploy | str]:
+    paths = list(dict.fromkeys(t.path for t in targets))
+
+    def read(version: Version) -> Deploy | str:
+        """The values at a version, or why they cannot be set back (a sentence)."""
+        short = version.commit[:7]
+        blobs = dict(zip(paths, version.files, strict=True))
+        missing = next((path for path, blob in blobs.items() if blob is None), None)
+        if missing is not None:
+            return f"{short} has no {missing}"
+        texts = {path: blob[1] for path, blob in blobs.items() if blob is not None}
+        try:
+            deploy = Deploy(version.commit, tuple(_read(t, texts[t.path].decode("utf-8")) for t in targets))
+        except UnicodeDecodeError:
+            return f"{short} has a values file that is not UTF-8"
+        except InputError as exc:
+            return f"at {short}, {exc.message}"
+        if deploy.layout != current.layout or any(None in values for values in deploy.state):
+            return f"before {short} the values were in other places, or not set"
+        return deploy
+
+    return read
 
 
 def _restore_target(target: ValuesTarget, reads: tuple[ValueRead, ...]) -> ValuesTarget:
@@ -351,5 +306,4 @@ def rollback_message(current: Deploy, target: Deploy, release: str | None, reaso
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
 
 
-__all__ = ["Deploy", "RollbackOptions", "RollbackResult", "previous_deploy", "read_history", "rollback",
-           "rollback_message", "shown"]
+__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_message", "shown"]

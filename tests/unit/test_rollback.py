@@ -4,12 +4,15 @@ and what the commit message says."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relbot.errors import InputError
+from relbot.values.deploys import Deploy, Version, deploy_before, previous_deploy
 from relbot.values.edit import SetImage, SetValue, ValueChange, ValueRead, edit_values, read_values
 from relbot.values.images import ImageTarget
 from relbot.values.plan import FileOutcome
-from relbot.values.rollback import Deploy, previous_deploy, rollback_message, shown
+from relbot.values.rollback import rollback_message, shown
 from relbot.values.yamlpath import parse_path
 
 
@@ -117,3 +120,57 @@ def test_a_message_for_values_of_several_versions_names_the_commit() -> None:
                                [_outcome(("api.tag", "1.2.0", "1.1.0"), ("worker.tag", "2.0.0", "1.1.0"))])
     assert release.splitlines()[0] == "chore: roll back values.yaml to 1.1.0"
     assert release.endswith("Rollback-to: v1.1.0\n")
+
+
+STATES = st.lists(st.sampled_from(["1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0", "1.1", "bad", "gone"]),
+                  min_size=1, max_size=30)
+
+
+@given(STATES)
+@settings(max_examples=400, deadline=None)
+def test_reading_only_what_the_answer_needs_gives_the_answer_of_reading_everything(
+    sequence: list[str],
+) -> None:
+    """Versions newest first; "bad" cannot be read and "gone" has no file, so the history ends there.
+    The lazy search must find what loop erasure over every readable version finds."""
+    versions = [Version(f"c{i}", (None,) if v == "gone" else ((f"blob-{v}", f"tag: {v}  # x\n".encode()),))
+                for i, v in enumerate(reversed(sequence))]
+    reads: list[str] = []
+
+    def read(version: Version) -> Deploy | str:
+        blob = version.files[0]
+        if blob is None or blob[0] == "blob-bad":
+            return "unreadable"
+        value = blob[1].decode().split()[1]
+        reads.append(value)
+        return Deploy(version.commit, ((ValueRead("tag", 0, ("tag",), value),),))
+
+    everything: list[Deploy] = []
+    for version in versions:  # newest first, to the first version that cannot be read
+        found = read(version)
+        if isinstance(found, str):
+            break
+        everything.append(found)
+    runs: list[Deploy] = []
+    for deploy in reversed(everything):
+        if not runs or runs[-1].state != deploy.state:
+            runs.append(deploy)
+    expected = previous_deploy(runs)
+    lazy = deploy_before(versions, read)
+    assert (lazy.before.commit if lazy.before else None) == (expected.commit if expected else None)
+    assert lazy.history[-1:] == runs[-1:]  # the current values' first commit, as the message names it
+
+
+def test_a_long_history_of_new_versions_is_searched_by_text_not_read() -> None:
+    versions = [Version(f"c{i}", ((f"b{i}", f"tag: 1.{i}.0\n".encode()),)) for i in range(2000)]
+    read_count = [0]
+
+    def read(version: Version) -> Deploy | str:
+        read_count[0] += 1
+        value = version.files[0][1].decode().split()[1] if version.files[0] else ""
+        return Deploy(version.commit, ((ValueRead("tag", 0, ("tag",), value),),))
+
+    found = deploy_before(versions, read)
+    assert found.before is not None
+    assert found.before.commit == "c1"
+    assert read_count[0] == 2  # the two newest; the other 1,998 do not hold 1.0.0 or 1.1.0 as text
