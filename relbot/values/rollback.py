@@ -126,7 +126,7 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
                          ".app.image.tag (or --image REPOSITORY), or add a `values` section")
     version = _release(repo, config.tag_format, options.to) if options.to else None
     bump = _bump_options(options)
-    probes = values_targets(directory, repo.root, bump, config, version or PROBE_VERSION)
+    probes = rollback_targets(directory, repo.root, options, config, version)
     texts = committed_texts(repo, probes)
     current = Deploy(head, tuple(_read(t, texts[t.path]) for t in probes))
     missing = [(t.display, r.path) for t, reads in zip(probes, current.values, strict=True)
@@ -156,6 +156,13 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
                        allow_downgrade=True, delivery=delivery, replan=replan)
     check_working_copies(repo, plan, restore)
     return RollbackPlan(current, target, version, plan)
+
+
+def rollback_targets(directory: Path, root: Path, options: RollbackOptions, config: Config,
+                     version: str | None = None) -> list[ValuesTarget]:
+    """The values files and the values in them that `options` (or the `values` section) name, with
+    `${version}` filled by `version` (the --to release) or a placeholder when only read."""
+    return values_targets(directory, root, _bump_options(options), config, version or PROBE_VERSION)
 
 
 def _bump_options(options: RollbackOptions) -> BumpOptions:
@@ -205,7 +212,7 @@ def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], cu
                            "history from", "clone with the full history (fetch-depth: 0)")
         repo.fetch_history(head, branch)
         say("shallow clone: fetched the full history from origin")
-    history, found, stop = deploy_before(read_versions(repo, head, targets), _reader(targets, current))
+    history, found, stop = deploy_before(read_versions(repo, head, targets), version_reader(targets, current))
     if found is None:
         names = ", ".join(dict.fromkeys(t.display for t in targets))
         values = ", ".join(f"{r.path} {r.value}" for reads in current.values for r in reads)
@@ -230,7 +237,8 @@ def read_versions(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]) -> 
             for index, commit in enumerate(commits)]
 
 
-def _reader(targets: Sequence[ValuesTarget], current: Deploy) -> Callable[[Version], Deploy | str]:
+def version_reader(targets: Sequence[ValuesTarget], current: Deploy) -> Callable[[Version], Deploy | str]:
+    """Reads a version's values for `deploy_before`: those `targets` name, laid out as in `current`."""
     paths = list(dict.fromkeys(t.path for t in targets))
 
     def read(version: Version) -> Deploy | str:
@@ -306,4 +314,5 @@ def rollback_message(current: Deploy, target: Deploy, release: str | None, reaso
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"
 
 
-__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_message", "shown"]
+__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_message",
+           "rollback_targets", "shown", "version_reader"]
