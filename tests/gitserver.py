@@ -440,3 +440,16 @@ def _git_output(*args: str, env: dict[str, str] | None = None) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip()
+
+
+class LiveBranches(dict[str, str]):
+    """The fake API's branch table, answered from the real git server's repository."""
+
+    def __init__(self, bare: Path, env: dict[str, str]) -> None:
+        super().__init__()
+        self.bare, self.env = bare, env
+
+    def __contains__(self, name: object) -> bool:
+        done = subprocess.run(["git", "--git-dir", str(self.bare), "rev-parse", "--verify", "-q",
+                               f"refs/heads/{name}"], env=self.env, capture_output=True, check=False)
+        return done.returncode == 0 or super().__contains__(name)

@@ -288,11 +288,13 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
     if repo is None:
         raise GitError("the values files are not inside a git repository, so --commit/--push "
                        "cannot record the change", "run in a clone, or drop --commit/--push")
+    intro = "Set by `relbot bump-values`:"
     if message is None:
         message = _message(options, config, version, outcomes)
         _fill(message, "", "the commit message")  # only ${version} was there to fill
     else:
         message = redact.redact(message)
+        intro = message.rstrip("\n")
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = options.branch or detect_branch(repo, env)
@@ -303,7 +305,7 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
                              github_api_url=github.github_api_url if github else None,
                              purpose="the pull request (--create-pr)")
         diff = "".join(o.diff for o in outcomes)
-        body = "Set by `relbot bump-values`:\n\n```diff\n" + diff + "```\n"
+        body = intro + "\n\n```diff\n" + diff + "```\n"
         return Delivery(message=message, pull_request=PullRequest(branch, message.splitlines()[0], body,
                                                                   target))
     return Delivery(message=message, push_branch=branch, retries=options.retries)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.gitfixture import Repo, make_repo
 from tests.github_api.server import FakeGitHub
-from tests.gitserver import GitHttpServer, token_header_env
+from tests.gitserver import GitHttpServer, LiveBranches, token_header_env
 
 VALUES = 'app:\n  image:\n    repository: ghcr.io/acme/app\n    tag: "1.0.0"  # CI\n'
 
@@ -95,19 +95,6 @@ def test_protected_branch_rejection_is_explained(tmp_path: Path, env: dict[str, 
     assert "protected branch" in done.stderr
     assert "--create-pr" in done.stderr
     _assert_no_secret(git_http_server, repo, done, git_http_server.token)
-
-
-class LiveBranches(dict[str, str]):
-    """The fake API's branch table, answered from the real git server's repository."""
-
-    def __init__(self, bare: Path, env: dict[str, str]) -> None:
-        super().__init__()
-        self.bare, self.env = bare, env
-
-    def __contains__(self, name: object) -> bool:
-        done = subprocess.run(["git", "--git-dir", str(self.bare), "rev-parse", "--verify", "-q",
-                               f"refs/heads/{name}"], env=self.env, capture_output=True, check=False)
-        return done.returncode == 0 or super().__contains__(name)
 
 
 def test_create_pr_pushes_a_branch_and_reuses_the_open_pull_request(

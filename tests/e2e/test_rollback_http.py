@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from tests.gitfixture import Repo, make_repo
-from tests.gitserver import GitHttpServer, token_header_env
+from tests.github_api.server import FakeGitHub
+from tests.gitserver import GitHttpServer, LiveBranches, token_header_env
 
 NAME = "acme/gitops.git"
 VALUES_PATH = "k8s/values-production.yaml"
@@ -213,3 +214,28 @@ def test_to_must_name_a_release_and_a_dry_run_changes_nothing(
     done = _rollback(ci, git_http_server, "--to", "v1.0.0", "--dry-run")  # the tag's name works too
     assert done.returncode == 0, done.stderr
     assert "+  image: ghcr.io/acme/worker:1.0.0\n" in done.stdout
+
+
+def test_create_pr_opens_a_pull_request_that_says_why(
+    tmp_path: Path, env: dict[str, str], git_http_server: GitHttpServer, fake_github: FakeGitHub
+) -> None:
+    _publish(tmp_path, env, git_http_server)
+    git_http_server.protect_branch(NAME, "main")
+    fake_github.add_repo("acme/gitops")
+    fake_github.repo("acme/gitops").branches = LiveBranches(git_http_server.repo_path(NAME), env)
+    fake_github.token = git_http_server.token
+    ci = _checkout(tmp_path, env, git_http_server, "ci")
+    head = _origin(git_http_server, "rev-parse", "main")
+    api = {"RELBOT_TOKEN": git_http_server.token, "GITHUB_API_URL": fake_github.url,
+           "GITHUB_REPOSITORY": "acme/gitops"}
+    done = subprocess.run(
+        [sys.executable, "-m", "relbot", "rollback", "--create-pr", "--reason", "p99 latency doubled"],
+        cwd=ci.path, env={**ci.env, **api}, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    [pull] = fake_github.repo("acme/gitops").pulls.values()
+    assert pull.title == f"chore: roll back {VALUES_PATH} from 1.2.0 to 1.1.0"
+    assert "Reason: p99 latency doubled" in (pull.body or "")
+    assert '-    tag: "1.2.0"  # set by CI\n+    tag: "1.1.0"  # set by CI\n' in (pull.body or "")
+    assert _origin(git_http_server, "show", f"{pull.head}:{VALUES_PATH}") + "\n" == _values("1.1.0")
+    assert _origin(git_http_server, "rev-parse", "main") == head  # main is protected; the PR waits
+    _no_token(git_http_server, ci, done.stdout, done.stderr)
