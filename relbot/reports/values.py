@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from relbot import ghactions
 from relbot.config.files import load_config
+from relbot.config.options import Config
 from relbot.errors import GitError, RelbotError
 from relbot.gitrepo import GitRepo, open_repo
 from relbot.reports import Command, error_json, mask_token
@@ -27,9 +28,7 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
     mask_token(env, command)
     repo = _maybe_repo(directory, env)
     try:
-        config = load_config(repo.root if repo else directory, None, config_path)
-        for warning in config.warnings:
-            say(f"warning: {warning}")
+        config = _config(repo.root if repo else directory, config_path, say)
         result = bump_values(directory, options, config, env, repo, say)
     except RelbotError as exc:
         if as_json:
@@ -48,10 +47,7 @@ def run_rollback(directory: Path, config_path: Path | None, options: RollbackOpt
     mask_token(env, command)
     try:
         repo = open_repo(directory, env)
-        config = load_config(repo.root, None, config_path)
-        for warning in config.warnings:
-            say(f"warning: {warning}")
-        result = rollback(directory, options, config, env, repo, say)
+        result = rollback(directory, options, _config(repo.root, config_path, say), env, repo, say)
     except RelbotError as exc:
         if as_json:
             yield error_json(exc)
@@ -103,6 +99,13 @@ def _report(result: BumpResult, say: Callable[[str], None], *, as_json: bool, dr
         yield result.plan.diff
         if result.plan.steps:
             yield "\n".join(["steps:", *render_steps(result.progress)]) + "\n"
+
+
+def _config(root: Path, config_path: Path | None, say: Callable[[str], None]) -> Config:
+    config = load_config(root, None, config_path)
+    for warning in config.warnings:
+        say(f"warning: {warning}")
+    return config
 
 
 def _maybe_repo(directory: Path, env: dict[str, str]) -> GitRepo | None:
