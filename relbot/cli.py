@@ -29,7 +29,8 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
-_STDOUT = {"json": False}  # with --json, stdout holds the JSON alone: workflow commands go to stderr
+# with --json, stdout holds the JSON alone (workflow commands go to stderr); gone: stdout's reader left
+_STDOUT = {"json": False, "gone": False}
 
 
 def _json_on_stdout(as_json: bool) -> None:
@@ -37,7 +38,21 @@ def _json_on_stdout(as_json: bool) -> None:
 
 
 def _workflow_command(line: str) -> None:
-    click.echo(line, err=_STDOUT["json"])
+    _out(line, err=_STDOUT["json"])
+
+
+def _out(text: str, *, nl: bool = True, err: bool = False) -> None:
+    """Echo to stdout (or stderr); a reader that went away (`relbot … | head -1`) ends the output,
+    never the run: a release goes on to its end."""
+    if _STDOUT["gone"] and not err:
+        return
+    try:
+        click.echo(text, nl=nl, err=err)
+    except BrokenPipeError:
+        if err:
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        _STDOUT["gone"] = True
 
 
 _DIRECTORY_HELP = "Run in this repository directory instead of the current one."
@@ -101,9 +116,9 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
     if as_json:
         import json  # noqa: PLC0415 - only --json needs it
 
-        click.echo(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
+        _out(json.dumps(plan.as_json(), indent=2, ensure_ascii=False))
     elif plan.released:
-        click.echo(plan.tag if print_tag else plan.version)
+        _out(plan.tag if print_tag else plan.version)
     if plan.released:
         obj.say(f"{plan.tag}: {plan.rule}")
     elif strict:  # the error says the reason; once
@@ -123,12 +138,12 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
 
     if full:
         text = full_changelog(obj.directory, branch=branch, config_path=obj.config)
-        click.echo(text, nl=False)  # not an output: a whole history can pass GitHub's 1 MB limit
+        _out(text, nl=False)  # not an output: a whole history can pass GitHub's 1 MB limit
         return
     plan = _plan(obj, branch)
     _actions_outputs({"notes": plan.notes if plan.released else ""})
     if plan.released:
-        click.echo(plan.notes, nl=False)
+        _out(plan.notes, nl=False)
     else:
         obj.say(plan.reason)
 
@@ -156,7 +171,7 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
     _json_on_stdout(as_json)
     for line in run_release(obj.directory, obj.config, branch, dry_run, verbose=obj.verbose,
                             say=obj.say, command=_workflow_command, as_json=as_json, strict=strict):
-        click.echo(line, nl=False)
+        _out(line, nl=False)
 
 
 @cli.command("bump-values")
@@ -209,7 +224,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
     _json_on_stdout(as_json)
     for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                          command=_workflow_command):
-        click.echo(line, nl=False)
+        _out(line, nl=False)
 
 
 @cli.command("rollback")
@@ -223,6 +238,11 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 @click.option("--to", "to", default=None, metavar="VERSION",
               help="Set this release (it must have a release tag) instead of the deploy before.")
 @click.option("--reason", default=None, help="Why, for the commit message (a failed smoke test, a run URL).")
+@click.option("--of", "of", default=None, metavar="COMMIT",
+              help="Roll back only if COMMIT set the values now (the deploy that failed); else change "
+                   "nothing.")
+@click.option("--allow-shared", is_flag=True,
+              help="Also set back the other paths that share a value through an anchor or merge.")
 @click.option("--document", type=click.IntRange(min=1), default=None,
               help="In a multi-document file, roll back document N (from 1).")
 @click.option("--commit/--no-commit", default=None, help="Commit the changed files.")
@@ -239,7 +259,8 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 @branch_option
 @pass_ctx
 def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], images: tuple[str, ...],
-                 to: str | None, reason: str | None, document: int | None, commit: bool | None,
+                 to: str | None, reason: str | None, of: str | None, allow_shared: bool,
+                 document: int | None, commit: bool | None,
                  push: bool | None, create_pr: bool | None, retries: int, dry_run: bool,
                  as_json: bool, strict: bool, branch: str | None) -> None:
     """Set values back to the deploy before the current one (from git history), or to a release."""
@@ -249,11 +270,11 @@ def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], im
     options = RollbackOptions(
         files=files, sets=sets, images=images, to=to, reason=reason, document=document, commit=commit,
         push=push, create_pr=create_pr, dry_run=dry_run, retries=retries, branch=branch,
-        strict=strict or os.environ.get("CI") == "true")
+        strict=strict or os.environ.get("CI") == "true", allow_shared=allow_shared, of=of)
     _json_on_stdout(as_json)
     for line in run_rollback(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                              command=_workflow_command):
-        click.echo(line, nl=False)
+        _out(line, nl=False)
 
 
 def _actions_outputs(values: dict[str, str]) -> None:

@@ -165,6 +165,10 @@ class GitRepo:
             return self._head["sha"]
         return self._try("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 
+    def commit_of(self, revision: str) -> str | None:
+        """The commit `revision` names (a hash, a branch, a tag), None when it names none."""
+        return self._try("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+
     def current_branch(self) -> str | None:
         """The checked-out branch, or None for a detached HEAD."""
         if "branch" in self._head:
@@ -319,10 +323,12 @@ class GitRepo:
             yield from records(block)
 
     def path_history(self, revision: str, paths: Sequence[str]) -> list[str]:
-        """The commits on `revision`'s first-parent line that changed any of `paths`, newest first
-        (a merge counts with what it brought in from its side)."""
-        out = self._run("log", "--first-parent", "--format=%H", "--no-show-signature", revision, "--",
-                        *(f":(literal){path}" for path in paths))
+        """The commits of `revision`'s history that changed any of `paths` (relative to the
+        repository root), newest first, parents after their children. A merge is followed into
+        the parent its files came from (git's history simplification), so a deploy that reached
+        the branch through a merge, even one from main into a branch pushed back as main, is in."""
+        out = self._run("log", "--topo-order", "--format=%H", "--no-show-signature", revision, "--",
+                        *(f":(top,literal){path}" for path in paths))
         return out.split()
 
     def blobs_at(self, specs: Sequence[tuple[str, str]]) -> list[tuple[str, bytes] | None]:

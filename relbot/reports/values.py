@@ -19,7 +19,7 @@ from relbot.steps import render_steps, steps_json
 from relbot.values.plan import BumpOptions, BumpResult, bump_values
 
 if TYPE_CHECKING:
-    from relbot.values.rollback import RollbackOptions, RollbackResult
+    from relbot.values.rollback import RollbackOptions
 
 
 def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *, as_json: bool,
@@ -41,7 +41,7 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
 
 def run_rollback(directory: Path, config_path: Path | None, options: RollbackOptions, *,
                  as_json: bool, say: Callable[[str], None], command: Command) -> Iterator[str]:
-    from relbot.values.rollback import rollback  # noqa: PLC0415 - bump-values never needs it
+    from relbot.values.rollback import rollback, summary  # noqa: PLC0415 - bump-values never needs it
 
     env = dict(os.environ)
     mask_token(env, command)
@@ -52,28 +52,18 @@ def run_rollback(directory: Path, config_path: Path | None, options: RollbackOpt
         if as_json:
             yield error_json(exc)
         raise
+    versions = (result.release or summary(result.target), summary(result.current))  # to, from
     report = bump_report(result.outcome)
     report["rollback"] = {
-        "from": {"commit": result.current.commit, "version": _version(result, "old")},
-        "to": {"commit": result.target.commit, "version": _version(result, "new"),
-               "release": result.release},
+        "from": {"commit": result.current.commit, "version": versions[1]},
+        "to": {"commit": None if result.release else result.target.commit, "version": versions[0],
+               "tag": result.target.commit if result.release else None, "release": result.release},
         "reason": result.reason,
     }
     yield from _report(result.outcome, say, as_json=as_json, dry_run=options.dry_run, report=report)
     if ghactions.in_actions(env):
-        _actions_outputs(result.outcome, env, title="relbot rollback", versions=(
-            _version(result, "new"), _version(result, "old")))
-
-
-def _version(result: RollbackResult, side: str) -> str:
-    """The version rolled back from (`old`) or to (`new`): one tag when every value agrees, else
-    each value's, comma-separated."""
-    from relbot.values.rollback import shown  # noqa: PLC0415
-
-    if side == "new" and result.release:
-        return result.release
-    deploy = result.current if side == "old" else result.target
-    return ", ".join(dict.fromkeys(shown(read.value) for reads in deploy.values for read in reads))
+        lead = f"From {versions[1]} to {versions[0]}" + (f": {result.reason}" if result.reason else "")
+        _actions_outputs(result.outcome, env, title="relbot rollback", versions=versions, lead=lead)
 
 
 def _report(result: BumpResult, say: Callable[[str], None], *, as_json: bool, dry_run: bool,
@@ -131,8 +121,9 @@ def bump_report(result: BumpResult) -> dict[str, object]:
 
 
 def _actions_outputs(result: BumpResult, env: dict[str, str], *, title: str = "relbot bump-values",
-                     versions: tuple[str, str] | None = None) -> None:
-    """The step outputs and the job summary; `versions`: a rollback's (to, from)."""
+                     versions: tuple[str, str] | None = None, lead: str = "") -> None:
+    """The step outputs and the job summary; `versions`: a rollback's (to, from), `lead`: a line
+    above the table."""
     outputs = {
         "changed": "true" if result.changed else "false", "version": result.version or "",
         "commit-sha": result.commit_sha or "", "pull-request-url": result.pr_url or "",
@@ -150,4 +141,4 @@ def _actions_outputs(result: BumpResult, env: dict[str, str], *, title: str = "r
         body = f"Nothing changed: {result.not_landed}."
     else:
         body = "Every value was already set."
-    ghactions.add_summary(env, f"### {title}\n\n{body}\n")
+    ghactions.add_summary(env, f"### {title}\n\n" + (f"{lead}\n\n" if lead else "") + f"{body}\n")

@@ -66,6 +66,8 @@ class RollbackOptions(NamedTuple):
     retries: int = 5
     branch: str | None = None
     strict: bool = False
+    allow_shared: bool = False  # also set back the other paths that share a value through an anchor
+    of: str | None = None  # roll back only if this commit set the values now
 
 
 class RollbackResult(NamedTuple):
@@ -103,6 +105,9 @@ def rollback(directory: Path, options: RollbackOptions, config: Config,
     session = Session(repo.root, repo, env, say, sleep=sleep, strict=not options.dry_run or options.strict,
                       start_head=repo.head_sha())
     outcome = run_values_plan(planned.plan, session, dry_run=options.dry_run)
+    if planned.skipped is not None:
+        say(planned.skipped)
+        outcome = outcome._replace(not_landed=planned.skipped)
     return RollbackResult(planned.current, planned.target, planned.release, options.reason, outcome)
 
 
@@ -111,6 +116,7 @@ class RollbackPlan(NamedTuple):
     target: Deploy
     release: str | None  # the --to version
     plan: ValuesPlan
+    skipped: str | None = None  # why nothing is rolled back (--of)
 
 
 def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env: Mapping[str, str],
@@ -120,42 +126,133 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
     if head is None:
         raise GitError(f"{repo.root} has no commit yet, so there is nothing to roll back",
                        "commit the values files first")
-    if not (options.sets or options.images or options.files) and not (config.values and config.values.files):
-        raise InputError("nothing to roll back: no --set/--image and no `values` section in the "
-                         "configuration", "name them: relbot rollback values-production.yaml --set "
-                         ".app.image.tag (or --image REPOSITORY), or add a `values` section")
+    _check_arguments(options, config)
     version = _release(repo, config.tag_format, options.to) if options.to else None
-    bump = _bump_options(options)
     probes = rollback_targets(directory, repo.root, options, config, version)
-    texts = committed_texts(repo, probes)
-    current = Deploy(head, tuple(_read(t, texts[t.path]) for t in probes))
-    missing = [(t.display, r.path) for t, reads in zip(probes, current.values, strict=True)
-               for r in reads if r.value is None]
-    if missing:
-        raise InputError(f"{missing[0][0]}: {missing[0][1]} is not set, so there is nothing to roll back",
-                         "check the path, or set it with bump-values first")
+    texts = _committed(repo, probes)
+    current = Deploy(head, tuple(_read_now(t, texts[t.path]) for t in probes))
     if version is not None:
         target = Deploy(config.tag_format.render(version), ())
         restore = probes
         say(f"rolling back to release {version} ({target.commit})")
     else:
-        current, target = _deploy_before(repo, head, probes, current,
-                                         options.branch or repo.current_branch(), say)
+        try:
+            current, target = _deploy_before(repo, head, probes, current,
+                                             options.branch or repo.current_branch(), say)
+        except NoEarlierValues as exc:
+            skipped = _not_of(repo, options.of, probes, exc.current)
+            if skipped is None:
+                raise
+            return _nothing(exc.current, skipped, probes, texts)
+        skipped = _not_of(repo, options.of, probes, current)
+        if skipped is not None:
+            return _nothing(current, skipped, probes, texts)
         restore = [_restore_target(t, reads) for t, reads in zip(probes, target.values, strict=True)]
     edited = edit_targets(restore, texts, allow_downgrade=True)
     if version is not None:  # the values a release sets, read back for the result and the message
         target = target._replace(values=tuple(_read(t, edited[1].get(t.path, texts[t.path]))
                                               for t in probes))
     message = rollback_message(current, target, version, options.reason, edited[0])
-    delivery = delivery_for(bump, config, repo, env, version, edited[0], message)
+    delivery = delivery_for(_bump_options(options), config, repo, env, version, edited[0], message)
 
     def replan(fresh: Mapping[str, str]) -> tuple[Sequence[object], Mapping[str, str]]:
         return _guarded(restore, probes, current, target, fresh)
 
-    plan = plan_values(restore, texts, edited, version=version, source="--to" if version else "history",
-                       allow_downgrade=True, delivery=delivery, replan=replan)
+    plan = plan_values(restore, texts, edited, version=version or summary(target), source=(
+        "--to" if version else "history"), allow_downgrade=True, delivery=delivery, replan=replan)
     check_working_copies(repo, plan, restore)
     return RollbackPlan(current, target, version, plan)
+
+
+def _check_arguments(options: RollbackOptions, config: Config) -> None:
+    """Refuse what rollback would otherwise ignore or misread."""
+    named = options.sets or options.images
+    if not (named or options.files) and not (config.values and config.values.files):
+        raise InputError("nothing to roll back: no --set/--image and no `values` section in the "
+                         "configuration", "name them: relbot rollback values-production.yaml --set "
+                         ".app.image.tag (or --image REPOSITORY), or add a `values` section")
+    if options.files and not named:
+        raise InputError(f"no --set or --image given for {', '.join(options.files)}",
+                         "name the values to roll back: --set .app.image.tag or --image REPOSITORY")
+    for flag, given in (("--set", options.sets), ("--image", options.images)):
+        for text in given:
+            if not text.split("=", 1)[0].strip():
+                raise InputError(f"{flag} {text!r} names no path or image", f"write {flag} PATH "
+                                 "(for example --set .app.image.tag)" if flag == "--set" else
+                                 "write --image REPOSITORY (for example --image ghcr.io/acme/api)")
+            if options.to is None and "=" in text and (flag == "--image" or split_assignment(text)):
+                raise InputError(f"{flag} {text}: a value is only used with --to; without it rollback "
+                                 "sets the value the deploy before had", f"drop the value ({flag} "
+                                 f"{text.split('=', 1)[0]}), or pass --to VERSION to set a release")
+    if options.of and options.to:
+        raise InputError("--of and --to cannot be used together", "--of guards the rollback to the "
+                         "deploy before; --to sets a release whatever deployed the values")
+
+
+def _committed(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
+    """The values files as HEAD has them (their history is what rollback reads)."""
+    for target in targets:
+        if (repo.root / target.path).is_dir():
+            raise InputError(f"{target.display} is a directory, not a values file", "name the file")
+        if repo.file_at("HEAD", target.path) is None:
+            raise InputError(f"{target.display} is not a file in HEAD's tree, so it has no history to roll "
+                             "back", "name a committed values file (paths are relative to the current "
+                             "directory, or to the repository root in the configuration)")
+    return committed_texts(repo, targets)
+
+
+def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
+    try:
+        reads = _read(target, text)
+    except InputError as exc:
+        raise InputError(exc.message, "check the path: rollback sets back values the file has now") from None
+    missing = next((r.path for r in reads if r.value is None), None)
+    if missing is not None:
+        raise InputError(f"{target.display}: {missing} is not set, so there is nothing to roll back",
+                         "check the path, or set it with bump-values first")
+    return reads
+
+
+def _not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], current: Deploy) -> str | None:
+    """With --of COMMIT: why there is nothing of that commit's to roll back (it changed none of the
+    values, compared with its first parent, or they changed again since); None when there is."""
+    if of is None:
+        return None
+    commit = repo.commit_of(of)
+    if commit is None:
+        raise InputError(f"--of {of} is not a commit of this repository", "pass the deployed commit "
+                         "(GITHUB_SHA in the deploy workflow)")
+    short = commit[:7]
+    set_there = _state_at(repo, commit, probes)
+    if set_there == _state_at(repo, f"{commit}^", probes):
+        return f"{short} changed none of the values, so there is nothing of it to roll back"
+    if set_there != current.state:
+        return (f"the values now are not those {short} set (a later commit changed them), so it is "
+                "not rolled back")
+    return None
+
+
+def _state_at(repo: GitRepo, revision: str, probes: Sequence[ValuesTarget]) -> object:
+    """The named values at `revision`; None where they cannot be read (no such commit or file)."""
+    try:
+        return tuple(tuple(r.value for r in _read(t, text)) if (text := repo.file_at(revision, t.path))
+                     is not None else None for t in probes)
+    except InputError:
+        return None
+
+
+def _nothing(current: Deploy, skipped: str, probes: Sequence[ValuesTarget],
+             texts: Mapping[str, str]) -> RollbackPlan:
+    """The plan that changes nothing, when --of finds the values were not that commit's."""
+    outcomes = edit_targets([t._replace(edits=()) for t in probes], texts, allow_downgrade=True)[0]
+    return RollbackPlan(current, current, None, ValuesPlan(summary(current), "history", tuple(outcomes), ()),
+                        skipped)
+
+
+def summary(deploy: Deploy) -> str:
+    """The version a deploy's values name: one tag when they agree, else each value's,
+    comma-separated."""
+    return ", ".join(dict.fromkeys(shown(read.value) for reads in deploy.values for read in reads))
 
 
 def rollback_targets(directory: Path, root: Path, options: RollbackOptions, config: Config,
@@ -171,9 +268,9 @@ def _bump_options(options: RollbackOptions) -> BumpOptions:
     sets = tuple(s if split_assignment(s) is not None else f"{s}=${{version}}" for s in options.sets)
     images = tuple(i if "=" in i else f"{i}=${{version}}" for i in options.images)
     return BumpOptions(files=options.files, sets=sets, images=images, document=options.document,
-                       allow_downgrade=True, commit=options.commit, push=options.push,
-                       create_pr=options.create_pr, dry_run=options.dry_run, retries=options.retries,
-                       branch=options.branch, strict=options.strict)
+                       allow_downgrade=True, allow_shared=options.allow_shared, commit=options.commit,
+                       push=options.push, create_pr=options.create_pr, dry_run=options.dry_run,
+                       retries=options.retries, branch=options.branch, strict=options.strict)
 
 
 def _read(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
@@ -205,26 +302,38 @@ def _release(repo: GitRepo, tag_format: TagFormat, to: str) -> str:
 
 def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], current: Deploy,
                    branch: str | None, say: Callable[[str], None]) -> tuple[Deploy, Deploy]:
-    """(the values now with the first commit that had them, the deploy before them)."""
+    """(the values now with the first commit that had them, the deploy before them); raises
+    NoEarlierValues when the history has none."""
     if repo.is_shallow():
         if not repo.has_remote():
             raise GitError(f"{repo.root} is a shallow clone with no `origin` to fetch the values' "
                            "history from", "clone with the full history (fetch-depth: 0)")
         repo.fetch_history(head, branch)
         say("shallow clone: fetched the full history from origin")
-    history, found, stop = deploy_before(read_versions(repo, head, targets), version_reader(targets, current))
-    if found is None:
-        names = ", ".join(dict.fromkeys(t.display for t in targets))
-        values = ", ".join(f"{r.path} {r.value}" for reads in current.values for r in reads)
-        why = f"; the history stops there: {stop}" if stop else ""
-        raise InputError(f"{names}: the history holds no earlier values than the current ones "
-                         f"({values}, since {current.commit[:7]}){why}",
-                         "roll back to a release with --to VERSION, or set the values with bump-values")
+    versions = read_versions(repo, head, targets)
+    history, found, stop = deploy_before(versions, version_reader(targets, current))
     if history and history[-1].state == current.state:
         current = current._replace(commit=history[-1].commit)
-    say(f"rolling back from the values of {current.commit[:7]} to those of {found.commit[:7]} "
-        "(the deploy before)")
-    return current, found
+    if found is not None:
+        say(f"rolling back from the values of {current.commit[:7]} to those of {found.commit[:7]} "
+            "(the deploy before)")
+        return current, found
+    names = ", ".join(dict.fromkeys(t.display for t in targets))
+    if stop is None and versions:  # read to the file's first version
+        stop = f"{names} first appears at {versions[-1].commit[:7]} (a rename is not followed)"
+    values = ", ".join(f"{r.path} {r.value}" for reads in current.values for r in reads)
+    raise NoEarlierValues(f"{names}: the history holds no earlier values than the current ones ({values}, "
+                          f"since {current.commit[:7]}); it stops there: {stop}",
+                          "roll back to a release with --to VERSION, or set the values with bump-values",
+                          current)
+
+
+class NoEarlierValues(InputError):  # noqa: N818 - what the history says, not a failure of relbot's
+    """The values files' history has nothing before the current values."""
+
+    def __init__(self, message: str, hint: str, current: Deploy) -> None:
+        super().__init__(message, hint)
+        self.current = current
 
 
 def read_versions(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]) -> list[Version]:
@@ -270,7 +379,7 @@ def _restore_target(target: ValuesTarget, reads: tuple[ValueRead, ...]) -> Value
                          f"{', '.join(str(d + 1) for d in sorted(documents))}",
                          "roll back one document at a time (--document N)")
     edits = tuple(SetValue(read.parts, read.value or "") for read in reads)
-    return target._replace(edits=edits, document=documents.pop(), create=False, allow_shared=True)
+    return target._replace(edits=edits, document=documents.pop(), create=False)
 
 
 def _guarded(restore: Sequence[ValuesTarget], probes: Sequence[ValuesTarget], current: Deploy,

@@ -63,13 +63,15 @@ def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
 
 
 def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
-             rollback_last: bool = False) -> str:
-    """origin with three deploys, 1.0.0 → 1.1.0 → 1.2.0 (or a last commit that is itself a rollback);
-    returns the head, the commit this deploy runs for."""
+             rollback_last: bool = False, scale_last: bool = False) -> str:
+    """origin with three deploys, 1.0.0 → 1.1.0 → 1.2.0, then perhaps a last commit that is itself a
+    rollback, or one that changes no image; returns the head, the commit this deploy runs for."""
     server.create_repo(NAME)
     seed = make_repo(tmp_path, env, "seed")
     for version in ("1.0.0", "1.1.0", "1.2.0"):
         seed.commit(f"chore: update image tags to {version}", {VALUES_PATH: VALUES.format(version=version)})
+    if scale_last:
+        seed.commit("chore: scale down", {VALUES_PATH: VALUES.format(version="1.2.0") + "replicas: 0\n"})
     if rollback_last:
         seed.commit("chore: roll back to 1.1.0\n\nRollback-of: " + seed.git("rev-parse", "HEAD"),
                     {VALUES_PATH: VALUES.format(version="1.1.0")})
@@ -172,3 +174,16 @@ def test_a_good_deploy_rolls_nothing_back(tmp_path: Path, env: dict[str, str], j
     assert "--description version 1.2.0, commit " + head in next(c for c in calls if "upgrade" in c)
     assert (run.outputs["version"], run.outputs["rolled-back"]) == ("1.2.0", "false")
     assert _origin(git_http_server, "rev-parse", "main") == head
+
+
+def test_a_failed_deploy_that_changed_no_image_leaves_the_images_alone(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    head = _publish(tmp_path, env, git_http_server, scale_last=True)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=22)
+    assert run.failed
+    assert run.step("git-rollback").returncode == 0  # ran, and found nothing of this commit's to undo
+    assert run.outputs["rolled-back"] == "false"
+    assert _origin(git_http_server, "rev-parse", "main") == head
+    assert "relbot left main as it is" in run.log
+    assert any(call.startswith("helm rollback") for call in calls)

@@ -3,7 +3,9 @@ values file whose layout changed, the Actions outputs, and bad input that change
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.actionrunner import parse_file_commands
@@ -63,7 +65,7 @@ def test_the_history_stops_where_the_values_were_written_elsewhere(repo: Repo) -
     assert done.returncode == 7
     assert "values.yaml: the history holds no earlier values than the current ones (server.image.tag " \
            "1.0.0, console.image.tag 1.0.0" in done.stderr
-    assert f"the history stops there: at {repo.git('rev-parse', '--short=7', f'{moved}~1')}, " \
+    assert f"it stops there: at {repo.git('rev-parse', '--short=7', f'{moved}~1')}, " \
            "values.yaml (document 1): server.image is a scalar, so it has no 'tag'" in done.stderr
     assert "Traceback" not in done.stderr
     assert repo.git("rev-parse", "HEAD") == head
@@ -92,8 +94,17 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(repo: Repo, tmp_path: Pa
     cases = {
         ("values.yaml", "--set", "server.image.nothere"): (
             7, "values.yaml (document 1): no key 'nothere' under server.image"),
-        ("missing.yaml", "--set", "a.b"): (4, "missing.yaml is not committed"),
-        ("values.yaml",): (7, "no --set or --image given for values.yaml"),
+        ("values.yaml", "--set", "console.nothere"): (
+            7, "hint: check the path: rollback sets back values the file has now"),
+        ("missing.yaml", "--set", "a.b"): (7, "missing.yaml is not a file in HEAD's tree"),
+        (".", "--set", "a.b"): (7, ". is a directory, not a values file"),
+        ("values.yaml",): (7, "hint: name the values to roll back: --set .app.image.tag or --image"),
+        ("values.yaml", "--set", ""): (7, "--set '' names no path or image"),
+        ("values.yaml", "--set", ".server.image.tag=0.0.1"): (
+            7, "--set .server.image.tag=0.0.1: a value is only used with --to"),
+        ("values.yaml", "--image", "ghcr.io/acme/console=0.0.1"): (7, "a value is only used with --to"),
+        (*ARGS, "--of", "nosuchcommit"): (7, "--of nosuchcommit is not a commit of this repository"),
+        (*ARGS, "--of", "HEAD", "--to", "1.0.0"): (7, "--of and --to cannot be used together"),
         (): (7, "nothing to roll back: no --set/--image and no `values` section"),
         (*ARGS, "--to", "1.0.0"): (7, "--to 1.0.0 is not a release: there is no tag v1.0.0 here"),
     }
@@ -129,3 +140,104 @@ def test_a_shallow_clone_without_origin_says_how_to_get_the_history(repo: Repo, 
     assert done.returncode == 4
     assert "is a shallow clone with no `origin` to fetch the values' history from" in done.stderr
     assert "fetch-depth: 0" in done.stderr
+
+
+def test_from_a_subdirectory_and_with_c_the_history_is_the_same(repo: Repo) -> None:
+    for version in ("1.0.0", "1.1.0"):
+        repo.commit(f"chore: {version}", {"k8s/values.yaml": _values(version)})
+    sub = repo.path / "k8s"
+    inside = repo.relbot("rollback", *ARGS, "--dry-run", cwd=sub)
+    assert inside.returncode == 0, inside.stderr
+    assert "+    tag: 1.0.0   # CI\n" in inside.stdout
+    with_c = repo.relbot("-C", "k8s", "rollback", *ARGS, "--json")
+    assert with_c.returncode == 0, with_c.stderr
+    assert json.loads(with_c.stdout)["version"] == "1.0.0"
+    assert (sub / "values.yaml").read_text(encoding="utf-8") == _values("1.0.0")
+
+
+def test_a_deploy_that_reached_main_through_a_merge_is_not_skipped(repo: Repo) -> None:
+    """main merged into a branch and the branch pushed as main (a "foxtrot" merge): main's deploys
+    are on the merge's second parent; the first-parent line alone would skip them."""
+    _deploys(repo, "1.0.0")
+    repo.git("checkout", "-q", "-b", "dev")
+    repo.commit("docs: on the branch", {"dev.txt": "dev\n"})
+    repo.git("checkout", "-q", "main")
+    _deploys(repo, "1.1.0", "1.2.0")
+    repo.git("checkout", "-q", "dev")
+    repo.git("merge", "-q", "--no-edit", "main")
+    done = repo.relbot("rollback", *ARGS, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "server.image.tag: 1.2.0 → 1.1.0" in done.stderr
+
+
+def test_of_rolls_back_only_the_deploy_that_commit_made(repo: Repo) -> None:
+    deployed = _deploys(repo, "1.0.0", "1.1.0")[-1]
+    scaled = repo.commit("chore: scale down", {"values.yaml": _values("1.1.0") + "replicas: 0\n"})
+    done = repo.relbot("rollback", *ARGS, "--of", scaled, "--commit", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["changed"] is False
+    assert report["not_landed"] == (f"{scaled[:7]} changed none of the values, so there is nothing of it "
+                                    "to roll back")
+    assert repo.git("rev-parse", "HEAD") == scaled
+    done = repo.relbot("rollback", *ARGS, "--of", deployed, "--commit")
+    assert done.returncode == 0, done.stderr
+    assert repo.git("log", "-1", "--format=%s") == "chore: roll back values.yaml from 1.1.0 to 1.0.0"
+    first = repo.git("rev-list", "--max-parents=0", "HEAD")
+    done = repo.relbot("rollback", *ARGS, "--of", "HEAD", "--commit", "--json")  # the rollback's values
+    assert done.returncode == 7  # …are the first ones: the history has nothing before them
+    assert f"it stops there: values.yaml first appears at {first[:7]}" in json.loads(done.stdout)["error"]
+
+
+ANCHORED = """\
+x-image: &image {{repository: ghcr.io/acme/server, tag: "{version}"}}
+server:
+  image: *image
+console:
+  image:
+    <<: *image
+    repository: ghcr.io/acme/console
+"""
+
+
+def test_a_value_shared_through_an_anchor_is_set_back_only_when_allowed(repo: Repo) -> None:
+    for version in ("1.0.0", "1.1.0"):
+        repo.commit(f"chore: {version}", {"values.yaml": ANCHORED.format(version=version)})
+    done = repo.relbot("rollback", "values.yaml", "--image", "ghcr.io/acme/server", "--commit")
+    assert done.returncode == 7
+    assert "console.image.tag" in done.stderr  # the other path the anchor's value reaches
+    assert "--allow-shared" in done.stderr
+    done = repo.relbot("rollback", "values.yaml", "--image", "ghcr.io/acme/server", "--allow-shared",
+                       "--commit")
+    assert done.returncode == 0, done.stderr
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == ANCHORED.format(version="1.0.0")
+
+
+def test_a_reader_that_stops_early_is_not_an_error(repo: Repo) -> None:
+    _deploys(repo, "1.0.0", "1.1.0")
+    relbot = subprocess.Popen([sys.executable, "-m", "relbot", "rollback", *ARGS, "--dry-run"], cwd=repo.path,
+                              env=repo.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert relbot.stdout is not None
+    relbot.stdout.close()  # the reader is gone before relbot writes, as with `| head -0`
+    _, err = relbot.communicate(timeout=60)
+    assert relbot.returncode == 0, err
+    assert b"Traceback" not in err
+    assert b"internal error" not in err
+
+
+def test_of_a_pull_request_merge_rolls_back_what_the_merge_brought(repo: Repo) -> None:
+    _deploys(repo, "1.0.0")
+    repo.git("checkout", "-q", "-b", "relbot/bump-values")
+    _deploys(repo, "1.1.0")  # what `bump-values --create-pr` pushes
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7", "relbot/bump-values")
+    merged = repo.git("rev-parse", "HEAD")
+    later = _deploys(repo, "1.2.0")[0]
+    done = repo.relbot("rollback", *ARGS, "--of", merged, "--dry-run", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["not_landed"].startswith(f"the values now are not those {merged[:7]} set")
+    repo.git("reset", "-q", "--hard", merged)  # the deploy job's checkout of the merge
+    done = repo.relbot("rollback", *ARGS, "--of", merged, "--commit")
+    assert done.returncode == 0, done.stderr
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == _values("1.0.0")
+    assert later != merged

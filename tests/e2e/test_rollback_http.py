@@ -126,7 +126,8 @@ def test_rollbacks_walk_back_deploy_by_deploy_and_to_moves_forward(
     assert done.returncode == 0, done.stderr
     assert _origin_values(git_http_server) == _values("1.2.0")
     report = json.loads(done.stdout)
-    assert report["rollback"]["to"] == {"commit": "v1.2.0", "version": "1.2.0", "release": "1.2.0"}
+    assert report["rollback"]["to"] == {"commit": None, "tag": "v1.2.0", "version": "1.2.0",
+                                        "release": "1.2.0"}
     assert report["rollback"]["from"]["version"] == "1.0.0"
     assert report["rollback"]["reason"] == "fixed in the cluster"
     assert report["pushed"] is True
