@@ -41,7 +41,8 @@ def run_bump(directory: Path, config_path: Path | None, options: BumpOptions, *,
 
 def run_rollback(directory: Path, config_path: Path | None, options: RollbackOptions, *,
                  as_json: bool, say: Callable[[str], None], command: Command) -> Iterator[str]:
-    from relbot.values.rollback import rollback, summary  # noqa: PLC0415 - bump-values never needs it
+    from relbot.values.deploys import summary  # noqa: PLC0415 - bump-values never needs it
+    from relbot.values.rollback import rollback  # noqa: PLC0415
 
     env = dict(os.environ)
     mask_token(env, command)

@@ -1,5 +1,6 @@
-"""The deploys in the values files' git history, and the one before the current deploy. Pure: the
-commits' file contents in, deploys out; reading a version's values is the caller's function.
+"""The deploys in the values files' git history, the one before the current deploy, and the text a
+rollback writes about them. Pure: the commits' file contents in, deploys out; reading a version's
+values is the caller's function.
 
 A deploy is the set of named values at a commit. The history, oldest first, is a path of states;
 a return to an earlier state (a rollback, a `git revert`, a redeploy of an older tag) erases the
@@ -19,9 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from relbot.values.edit import ValueRead
+from relbot.values.images import parse_reference
+
+if TYPE_CHECKING:
+    from relbot.values.plan import FileOutcome
 
 _VERBATIM = re.compile(r"[A-Za-z0-9._:/@+=-]+")  # written as is wherever YAML holds it
 
@@ -162,3 +167,34 @@ def _may_hold(version: Version, state: tuple[tuple[str | None, ...], ...]) -> bo
             if value is not None and _VERBATIM.fullmatch(value) and value.encode() not in text:
                 return False
     return True
+
+
+def shown(value: str | None) -> str:
+    """A value as a person names the version in it: an image reference's tag, else the value."""
+    ref = parse_reference(value or "")
+    if ref is not None and ref.tag:
+        return ref.tag
+    return value if value is not None else "(not set)"
+
+
+def summary(deploy: Deploy) -> str:
+    """The version a deploy's values name: one tag when they agree, else each value's,
+    comma-separated."""
+    return ", ".join(dict.fromkeys(shown(read.value) for reads in deploy.values for read in reads))
+
+
+def rollback_message(current: Deploy, target: Deploy, release: str | None, reason: str | None,
+                     outcomes: Sequence[FileOutcome]) -> str:
+    """The commit message: what is rolled back, from what to what, and why."""
+    changes = [(o.path, c) for o in outcomes for c in o.changes if c.changed]
+    files = list(dict.fromkeys(path for path, _ in changes)) or [o.path for o in outcomes]
+    names = " and ".join(files) if len(files) <= 2 else f"{len(files)} values files"
+    olds = {shown(c.old) for _, c in changes}
+    news = {shown(c.new) for _, c in changes}
+    to = release or (news.pop() if len(news) == 1 else f"the values of {target.commit[:7]}")
+    subject = f"chore: roll back {names}" + (f" from {olds.pop()}" if len(olds) == 1 else "") + f" to {to}"
+    body = [f"Reason: {reason.strip()}" if reason and reason.strip() else "Reason: not given (--reason)"]
+    body += ["", *(f"- {path}: {c.path} {c.old} → {c.new}" for path, c in changes)]
+    trailers = [f"Rollback-of: {current.commit}",
+                f"Rollback-to: {target.commit}" + (" (the deploy before)" if not release else "")]
+    return "\n".join([subject, "", *body, "", *trailers]) + "\n"

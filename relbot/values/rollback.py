@@ -2,8 +2,8 @@
 read from the values files' git history, or to a release's (`--to`); one commit, pushed with
 bump-values' retry when another pipeline pushed first. Returns results, never prints.
 
-The deploy before: the named values, read at every first-parent commit that changed a values file,
-form a path of states, oldest first. A return to an earlier state (a rollback, a `git revert`, a
+The deploy before: the named values, read at every commit that changed a values file (see
+`deploys`), form a path of states, oldest first. A return to an earlier state (a rollback, a `git revert`, a
 redeploy of an older tag) erases the loop it closes, so what is left is the line of deploys that
 led to the current values; the rollback takes one step back along it. A second rollback therefore
 goes one more deploy back instead of undoing the first.
@@ -30,13 +30,11 @@ from relbot.gitoutcome import RemoteError
 from relbot.gitrepo import GitRepo
 from relbot.steps import Session
 from relbot.tags import TagFormat
-from relbot.values.deploys import Deploy, Version, deploy_before
+from relbot.values.deploys import Deploy, Version, deploy_before, rollback_message, summary
 from relbot.values.edit import SetValue, ValueRead, read_values
-from relbot.values.images import parse_reference
 from relbot.values.plan import (
     BumpOptions,
     BumpResult,
-    FileOutcome,
     ValuesPlan,
     ValuesTarget,
     check_working_copies,
@@ -78,14 +76,6 @@ class RollbackResult(NamedTuple):
     release: str | None  # the --to version
     reason: str | None
     outcome: BumpResult
-
-
-def shown(value: str | None) -> str:
-    """A value as a person names the version in it: an image reference's tag, else the value."""
-    ref = parse_reference(value or "")
-    if ref is not None and ref.tag:
-        return ref.tag
-    return value if value is not None else "(not set)"
 
 
 def rollback(directory: Path, options: RollbackOptions, config: Config,
@@ -249,12 +239,6 @@ def _nothing(current: Deploy, skipped: str, probes: Sequence[ValuesTarget],
                         skipped)
 
 
-def summary(deploy: Deploy) -> str:
-    """The version a deploy's values name: one tag when they agree, else each value's,
-    comma-separated."""
-    return ", ".join(dict.fromkeys(shown(read.value) for reads in deploy.values for read in reads))
-
-
 def rollback_targets(directory: Path, root: Path, options: RollbackOptions, config: Config,
                      version: str | None = None) -> list[ValuesTarget]:
     """The values files and the values in them that `options` (or the `values` section) name, with
@@ -406,22 +390,5 @@ def _guarded(restore: Sequence[ValuesTarget], probes: Sequence[ValuesTarget], cu
     return edit_targets([t for t in restore if t.path in fresh], fresh, allow_downgrade=True)
 
 
-def rollback_message(current: Deploy, target: Deploy, release: str | None, reason: str | None,
-                     outcomes: Sequence[FileOutcome]) -> str:
-    """The commit message: what is rolled back, from what to what, and why."""
-    changes = [(o.path, c) for o in outcomes for c in o.changes if c.changed]
-    files = list(dict.fromkeys(path for path, _ in changes)) or [o.path for o in outcomes]
-    names = " and ".join(files) if len(files) <= 2 else f"{len(files)} values files"
-    olds = {shown(c.old) for _, c in changes}
-    news = {shown(c.new) for _, c in changes}
-    to = release or (news.pop() if len(news) == 1 else f"the values of {target.commit[:7]}")
-    subject = f"chore: roll back {names}" + (f" from {olds.pop()}" if len(olds) == 1 else "") + f" to {to}"
-    body = [f"Reason: {reason.strip()}" if reason and reason.strip() else "Reason: not given (--reason)"]
-    body += ["", *(f"- {path}: {c.path} {c.old} → {c.new}" for path, c in changes)]
-    trailers = [f"Rollback-of: {current.commit}",
-                f"Rollback-to: {target.commit}" + (" (the deploy before)" if not release else "")]
-    return "\n".join([subject, "", *body, "", *trailers]) + "\n"
-
-
-__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_message",
-           "rollback_targets", "shown", "version_reader"]
+__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_targets",
+           "version_reader"]

@@ -73,7 +73,7 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.cli", "relbot.reports.values.run_rollback"): _CLI_LAZY,
     ("relbot.cli", "relbot.values.rollback.RollbackOptions"): _CLI_LAZY,
     ("relbot.reports.values", "relbot.values.rollback.rollback"): "bump-values never reads the history",
-    ("relbot.reports.values", "relbot.values.rollback.summary"): "bump-values never reads the history",
+    ("relbot.reports.values", "relbot.values.deploys.summary"): "bump-values never reads the history",
     ("relbot.cli", "relbot.reports.release.run_release"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.release.explain"): _CLI_LAZY + " (-v only)",
     ("relbot.cli", "relbot.redact"): _CLI_LAZY,

@@ -8,11 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relbot.errors import InputError
-from relbot.values.deploys import Deploy, Version, deploy_before, previous_deploy
+from relbot.values.deploys import Deploy, Version, deploy_before, previous_deploy, rollback_message, shown
 from relbot.values.edit import SetImage, SetValue, ValueChange, ValueRead, edit_values, read_values
 from relbot.values.images import ImageTarget
 from relbot.values.plan import FileOutcome
-from relbot.values.rollback import rollback_message, shown
 from relbot.values.yamlpath import parse_path
 
 
