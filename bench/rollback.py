@@ -75,7 +75,7 @@ def floor(path: Path) -> Callable[[], None]:
 
 def git_floor(path: Path) -> None:
     """What relbot must read from git at the least: the commits that changed the file, every version."""
-    commits = subprocess.run(["git", "log", "--topo-order", "--format=%H", "--", "values.yaml"], cwd=path,
+    commits = subprocess.run(["git", "log", "--first-parent", "--format=%H", "--", "values.yaml"], cwd=path,
                              capture_output=True, text=True, check=True).stdout.split()
     request = "".join(f"{commit}:values.yaml\n" for commit in commits).encode()
     subprocess.run(["git", "cat-file", "--batch"], cwd=path, input=request, capture_output=True, check=True)

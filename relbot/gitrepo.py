@@ -169,6 +169,10 @@ class GitRepo:
         """The commit `revision` names (a hash, a branch, a tag), None when it names none."""
         return self._try("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
 
+    def subject(self, commit: str) -> str:
+        """The first line of `commit`'s message."""
+        return self._run("log", "-1", "--format=%s", "--no-show-signature", "--end-of-options", commit)
+
     def current_branch(self) -> str | None:
         """The checked-out branch, or None for a detached HEAD."""
         if "branch" in self._head:
@@ -323,11 +327,10 @@ class GitRepo:
             yield from records(block)
 
     def path_history(self, revision: str, paths: Sequence[str]) -> list[str]:
-        """The commits of `revision`'s history that changed any of `paths` (relative to the
-        repository root), newest first, parents after their children. A merge is followed into
-        the parent its files came from (git's history simplification), so a deploy that reached
-        the branch through a merge, even one from main into a branch pushed back as main, is in."""
-        out = self._run("log", "--topo-order", "--format=%H", "--no-show-signature", revision, "--",
+        """The commits on `revision`'s first-parent line that changed any of `paths` (relative to
+        the repository root), newest first: the branch's own states, a merged pull request as one
+        step, whatever its branch held on the way."""
+        out = self._run("log", "--first-parent", "--format=%H", "--no-show-signature", revision, "--",
                         *(f":(top,literal){path}" for path in paths))
         return out.split()
 

@@ -120,6 +120,12 @@ class JobRun:
     outputs: dict[str, str]
     steps: list[StepRun] = field(default_factory=list)
     failed: bool = False
+    skipped: bool = False  # the job's `if:` was false
+
+    @property
+    def result(self) -> str:
+        """As `needs.<job>.result` has it."""
+        return "skipped" if self.skipped else "failure" if self.failed else "success"
 
     @property
     def log(self) -> str:
@@ -139,15 +145,17 @@ JobEffect = Callable[[Mapping[str, str]], "Mapping[str, str] | ActionRun"]
 
 def run_job(workflow: Path, job_id: str, *, env: Mapping[str, str], workspace: Path, runner_temp: Path,
             contexts: Mapping[str, Any], uses: Mapping[str, JobEffect]) -> JobRun:
-    """Run one job of a workflow file as the runner does: the job's `env:`, each step's `if:` (with
-    `success()`, `failure()`, `always()`, `steps.<id>.outcome`), `run:` steps in the workflow's default
-    shell, `uses:` steps by the effect given, and the job's `outputs:`. `contexts`: github, vars,
-    secrets (each a mapping)."""
+    """Run one job of a workflow file as the runner does: the job's `if:` and `env:`, each step's
+    `if:` (with `success()`, `failure()`, `always()`, `steps.<id>.outcome`), `run:` steps in the
+    workflow's default shell, `uses:` steps by the effect given, and the job's `outputs:`.
+    `contexts`: github, vars, secrets, needs (each a mapping)."""
     data = YAML(typ="base").load(workflow.read_text(encoding="utf-8"))
     job = data["jobs"][job_id]
     shell = (data.get("defaults") or {}).get("run", {}).get("shell")
-    ctx: dict[str, Any] = {"vars": {}, "secrets": {}, **contexts, "steps": {},
+    ctx: dict[str, Any] = {"vars": {}, "secrets": {}, "needs": {}, **contexts, "steps": {},
                            "runner": {"temp": str(runner_temp), "os": "Linux", "arch": "X64"}}
+    if not truthy(evaluate(_strip_braces(str(job.get("if", "success()"))), ctx)):
+        return JobRun(outputs={}, skipped=True)
     ctx["env"] = {key: interpolate(str(value), ctx) for key, value in (job.get("env") or {}).items()}
     state = _Job(runner_temp, {**env, "GITHUB_ACTIONS": "true", "CI": "true", "RUNNER_TEMP": str(runner_temp),
                                "GITHUB_WORKSPACE": str(workspace), **_github_env(ctx.get("github", {})),
@@ -286,9 +294,13 @@ def interpolate(text: str, contexts: Context) -> str:
 
 
 def _strip_braces(condition: str) -> str:
+    """An `if:` as an expression; without a status function in it, `success() && (…)`, as the
+    runner reads it."""
     stripped = condition.strip()
     if stripped.startswith("${{") and stripped.endswith("}}"):
-        return stripped[3:-2]
+        stripped = stripped[3:-2]
+    if not re.search(r"\b(success|failure|always|cancelled)\(\)", stripped):
+        stripped = f"success() && ({stripped})"
     return stripped
 
 
@@ -392,7 +404,7 @@ class _Parser:
         if text in ("true", "false"):
             return text == "true"
         head, *rest = text.split(".")
-        if head not in ("inputs", "github", "runner", "steps", "env", "vars", "secrets"):
+        if head not in ("inputs", "github", "runner", "steps", "env", "vars", "secrets", "needs"):
             raise ValueError(f"unsupported context {head!r} in {text!r}")
         value: object = self.contexts[head]
         for part in rest:

@@ -73,6 +73,27 @@ def check_push_access(session: Session, branch: str, need: str) -> None:
     session.check_credentials(need, probe)
 
 
+def check_head_on_branch(session: Session, branch: str) -> None:
+    """The push publishes HEAD's commits with the values commit, so HEAD must be on origin's
+    `branch` (its tip, or behind it: a rejected push is then re-applied on the tip). A checkout of
+    another branch, or of a pull request's merge ref, would publish its own commits too."""
+    repo = session.git
+    head = session.start_head or repo.head_sha()
+    try:
+        tip = repo.remote_ref(f"refs/heads/{branch}")
+        if tip is None or tip == head or head is None:
+            return  # a new branch, or HEAD is the tip
+        if not repo.present_commits([tip]):
+            repo.fetch(f"refs/heads/{branch}", no_fetch_head=True)
+    except RemoteError:
+        return  # origin cannot be read: check_push_access says so, or records the need
+    if not repo.is_ancestor(head, tip):
+        raise GitError(f"HEAD ({head[:7]}) is not on {branch} as origin has it ({tip[:7]}): the push "
+                       f"would publish HEAD's other commits to {branch} with the values commit",
+                       f"run on a checkout of {branch} (or of a commit it has), or pass --branch with "
+                       "the branch HEAD belongs to")
+
+
 @dataclass(frozen=True)
 class PushToBranch:
     """Push the values commit to `branch`; when another pipeline pushed first, fetch its head,
@@ -98,6 +119,7 @@ class PushToBranch:
 
     def check(self, session: Session) -> None:
         check_push_access(session, self.branch, f"a token with `contents: write` to push to {self.branch}")
+        check_head_on_branch(session, self.branch)
 
     def run(self, session: Session) -> None:
         repo = session.git

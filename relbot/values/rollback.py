@@ -17,6 +17,7 @@ another deploy changed them meanwhile the rollback no longer applies and nothing
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -204,20 +205,25 @@ def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
 
 
 def _not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], current: Deploy) -> str | None:
-    """With --of COMMIT: why there is nothing of that commit's to roll back (it changed none of the
-    values, compared with its first parent, or they changed again since); None when there is."""
+    """With --of COMMIT (or BEFORE..COMMIT, a push): why there is nothing of that commit's to roll
+    back (it changed none of the values, compared with its first parent or BEFORE, or they changed
+    again since); None when there is."""
     if of is None:
         return None
-    commit = repo.commit_of(of)
-    if commit is None:
-        raise InputError(f"--of {of} is not a commit of this repository", "pass the deployed commit "
-                         "(GITHUB_SHA in the deploy workflow)")
-    short = commit[:7]
+    before, dots, last = of.rpartition("..")
+    commit = repo.commit_of(last)
+    if commit is None or not repo.is_ancestor(commit, "HEAD"):
+        raise InputError(f"--of {of}: {last!r} is not a commit of HEAD's history",
+                         "pass the deployed commit (GITHUB_SHA in the deploy workflow), or BEFORE..COMMIT")
+    # a push's `before` (all zeros for a new branch; absent after a force push): else the parent
+    found = repo.commit_of(before) if dots and before.strip("0") else None
+    base = found or f"{commit}^"
+    what = f"{found[:7]}..{commit[:7]}" if found else commit[:7]
     set_there = _state_at(repo, commit, probes)
-    if set_there == _state_at(repo, f"{commit}^", probes):
-        return f"{short} changed none of the values, so there is nothing of it to roll back"
+    if set_there == _state_at(repo, base, probes):
+        return f"{what} changed none of the values, so there is nothing of it to roll back"
     if set_there != current.state:
-        return (f"the values now are not those {short} set (a later commit changed them), so it is "
+        return (f"the values now are not those {what} set (a later commit changed them), so it is "
                 "not rolled back")
     return None
 
@@ -298,6 +304,14 @@ def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], cu
     history, found, stop = deploy_before(versions, version_reader(targets, current))
     if history and history[-1].state == current.state:
         current = current._replace(commit=history[-1].commit)
+    side = _merged_back(repo, branch, targets, current)
+    if side is not None:  # the branch's own line is the merge's second parent
+        say(f"{current.commit[:7]} merged {branch} into another branch that was pushed as {branch}: "
+            f"reading {branch}'s history from the merge's second parent")
+        versions = read_versions(repo, side, targets)
+        history, found, stop = deploy_before(versions, version_reader(targets, current))
+        if history and history[-1].state == current.state:
+            current = current._replace(commit=history[-1].commit)
     if found is not None:
         say(f"rolling back from the values of {current.commit[:7]} to those of {found.commit[:7]} "
             "(the deploy before)")
@@ -310,6 +324,25 @@ def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], cu
                           f"since {current.commit[:7]}); it stops there: {stop}",
                           "roll back to a release with --to VERSION, or set the values with bump-values",
                           current)
+
+
+# git's message for a merge of BRANCH (or origin/BRANCH) made on another branch
+_MERGED_INTO = re.compile(r"^Merge (?:remote-tracking )?branch '(?:origin/)?(?P<merged>[^']+)'"
+                          r"(?: of \S+)? into (?P<into>\S+)$")
+
+
+def _merged_back(repo: GitRepo, branch: str | None, targets: Sequence[ValuesTarget],
+                 current: Deploy) -> str | None:
+    """When the values now came in with a merge of `branch` into another branch that was then
+    pushed as `branch` (a "foxtrot" merge), the merge's second parent, where `branch`'s own line
+    goes on; None otherwise (a merged pull request's first parent is the branch's line)."""
+    side = f"{current.commit}^2"
+    if branch is None or repo.commit_of(side) is None:
+        return None
+    found = _MERGED_INTO.match(repo.subject(current.commit))
+    if found is None or found["merged"] != branch or found["into"] == branch:
+        return None
+    return side if _state_at(repo, side, targets) == current.state else None
 
 
 class NoEarlierValues(InputError):  # noqa: N818 - what the history says, not a failure of relbot's

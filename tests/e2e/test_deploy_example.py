@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.actionjob import ROOT, Job, make_job, run_action
-from tests.actionrunner import ActionRun, JobRun, run_job
-from tests.gitfixture import make_repo
+from tests.actionrunner import ActionRun, JobEffect, JobRun, run_job
+from tests.gitfixture import Repo, make_repo
 from tests.gitserver import GitHttpServer, token_header_env
 
 WORKFLOW = ROOT / "examples" / "workflows" / "deploy.yml"
@@ -42,10 +42,20 @@ FAKES = {
 esac
 """,
     "kubectl": RECORDING + """if [ "$1" = get ]; then
-  printf '{"status":{"sync":{"revision":"%s"},"health":{"status":"%s"}}}\\n' "$GITHUB_SHA" "$FAKE_HEALTH"
+  printf '{"status":{"operationState":{"phase":"%s","syncResult":{"revision":"%s"}},' "$FAKE_PHASE" \\
+    "${FAKE_REVISION:-$GITHUB_SHA}"
+  printf '"health":{"status":"%s"}}}\\n' "$FAKE_HEALTH"
 fi
 """,
+    # the GitHub API's answers the example asks for, from the git server's repository
+    "gh": RECORDING + """case "$2" in
+  */contents/*) path="${2#*/contents/}"; git --git-dir "$FAKE_ORIGIN" rev-parse "main:${path%%\\?*}" ;;
+  */commits/main) git --git-dir "$FAKE_ORIGIN" rev-parse main ;;
+  *) exit 1 ;;
+esac
+""",
     "curl": RECORDING + 'exit "${FAKE_SMOKE_EXIT:-0}"\n',
+    "sleep": "#!/bin/sh\n",  # the waits between polls of Argo CD take no time here
     # mikefarah's yq for the one query the example makes: `.["key"].a.b` of a file
     "yq": f"#!{sys.executable}\n" + """import re, sys
 from ruamel.yaml import YAML
@@ -81,12 +91,21 @@ def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
 
 
 def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer, *, smoke_exit: int,
-            deployer: str = "", health: str = "Healthy") -> tuple[JobRun, list[str]]:
-    head = subprocess.run(["git", "ls-remote", server.url(NAME), "main"], env={**env, **token_header_env(
-        server.token)}, capture_output=True, text=True, check=True).stdout.split()[0]
+            deployer: str = "", health: str = "Healthy", phase: str = "Succeeded", revision: str = "",
+            at: str = "main", before: str = "") -> tuple[JobRun, list[str]]:
+    """The workflow's `current` job, then its `deploy` job, on a checkout of `at` as actions/checkout
+    makes it for a push (one commit deep); the stand-ins answer with `health`, `phase`, `revision`
+    (Argo CD) and `smoke_exit` (the smoke test)."""
+    auth = {**env, **token_header_env(server.token)}
     workspace = tmp_path / "workspace"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", server.url(NAME), str(workspace)],
-                   env={**env, **token_header_env(server.token)}, check=True)  # as actions/checkout
+    subprocess.run(["git", "clone", "-q", "--depth", "1", server.url(NAME), str(workspace)], env=auth,
+                   check=True)
+    if at != "main":
+        subprocess.run(["git", "-C", str(workspace), "fetch", "-q", "--depth", "1", "origin", at], env=auth,
+                       check=True)
+        subprocess.run(["git", "-C", str(workspace), "reset", "-q", "--hard", at], env=env, check=True)
+    sha = subprocess.run(["git", "-C", str(workspace), "rev-parse", "HEAD"], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
     fakes = tmp_path / "fakes"
     fakes.mkdir()
     for name, script in FAKES.items():
@@ -95,20 +114,27 @@ def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer
     log = tmp_path / "calls.log"
     log.touch()
     runner_env = {**env, "PATH": f"{fakes}:{env['PATH']}", "FAKE_LOG": str(log), "FAKE_HEALTH": health,
-                  "FAKE_SMOKE_EXIT": str(smoke_exit)}
-    github = {"repository": "acme/imprun", "ref": "refs/heads/main", "sha": head, "run_id": "4242",
+                  "FAKE_PHASE": phase, "FAKE_REVISION": revision, "FAKE_SMOKE_EXIT": str(smoke_exit),
+                  "FAKE_ORIGIN": str(server.repo_path(NAME))}
+    github = {"repository": "acme/imprun", "ref": "refs/heads/main", "sha": sha, "run_id": "4242",
               "server_url": server.url("").rstrip("/"), "event_name": "push", "actor": "octocat"}
+    contexts = {"github": {**github, "event": {"before": before}},
+                "vars": {"DEPLOYER": deployer} if deployer else {},
+                "secrets": {"KUBE_CONFIG": "a3ViZWNvbmZpZw==", "GITOPS_TOKEN": server.token}}
 
     def relbot(with_inputs: Mapping[str, str]) -> ActionRun:
         return run_action(job, workspace, runner_env, with_inputs, github)
 
     def noop(_with: Mapping[str, str]) -> Mapping[str, str]:
         return {}  # the checkout is made above; helm and kubectl are on PATH
+
+    uses: dict[str, JobEffect] = {"actions/checkout": noop, "azure/setup-helm": noop,
+                                  "azure/setup-kubectl": noop, "relbot/relbot": relbot}
+    current = run_job(WORKFLOW, "current", env=runner_env, workspace=workspace, runner_temp=job.runner_temp,
+                      contexts=contexts, uses=uses)
+    needs = {"current": {"outputs": current.outputs, "result": current.result}}
     run = run_job(WORKFLOW, "deploy", env=runner_env, workspace=workspace, runner_temp=job.runner_temp,
-                  contexts={"github": github, "vars": {"DEPLOYER": deployer} if deployer else {},
-                            "secrets": {"KUBE_CONFIG": "a3ViZWNvbmZpZw==", "GITOPS_TOKEN": server.token}},
-                  uses={"actions/checkout": noop, "azure/setup-helm": noop, "azure/setup-kubectl": noop,
-                        "relbot/relbot": relbot})
+                  contexts={**contexts, "needs": needs}, uses=uses)
     return run, log.read_text(encoding="utf-8").splitlines()
 
 
@@ -127,6 +153,7 @@ def test_a_failed_smoke_test_rolls_helm_and_git_back_and_names_the_versions(
     assert "helm rollback imprun 7 --namespace imprun --wait --timeout 5m" in calls  # the mitigation first
     assert run.step("git-rollback").returncode == 0, run.step("git-rollback").log
     assert run.outputs == {"version": "1.2.0", "rolled-back": "true", "rolled-back-to": "1.1.0",
+                           "rolled-back-from": "1.2.0",
                            "rollback-commit": _origin(git_http_server, "rev-parse", "main")}
     assert _origin(git_http_server, "show", f"main:{VALUES_PATH}") + "\n" == VALUES.format(version="1.1.0")
     message = _origin(git_http_server, "log", "-1", "--format=%B")
@@ -169,8 +196,8 @@ def test_a_good_deploy_rolls_nothing_back(tmp_path: Path, env: dict[str, str], j
     run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0)
     assert not run.failed, run.log
     assert [call.split()[:2] for call in calls] == [
-        ["helm", "history"], ["helm", "upgrade"], ["kubectl", "rollout"], ["kubectl", "rollout"],
-        ["curl", "--fail"]]
+        ["gh", "api"], ["helm", "history"], ["helm", "upgrade"], ["kubectl", "rollout"],
+        ["kubectl", "rollout"], ["curl", "--fail"]]
     assert "--description version 1.2.0, commit " + head in next(c for c in calls if "upgrade" in c)
     assert (run.outputs["version"], run.outputs["rolled-back"]) == ("1.2.0", "false")
     assert _origin(git_http_server, "rev-parse", "main") == head
@@ -187,3 +214,36 @@ def test_a_failed_deploy_that_changed_no_image_leaves_the_images_alone(
     assert _origin(git_http_server, "rev-parse", "main") == head
     assert "relbot left main as it is" in run.log
     assert any(call.startswith("helm rollback") for call in calls)
+
+
+def test_a_rerun_of_a_deploy_that_was_rolled_back_deploys_nothing(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    failed = _publish(tmp_path, env, git_http_server)
+    first, _ = _deploy(tmp_path / "first", env, job, git_http_server, smoke_exit=22)
+    assert first.outputs["rolled-back"] == "true"
+    rerun, calls = _deploy(tmp_path / "rerun", env, job, git_http_server, smoke_exit=0, at=failed)
+    assert rerun.skipped  # main names 1.1.0 now: putting 1.2.0 back is not this run's to do
+    assert [call.split()[:2] for call in calls] == [["gh", "api"]]
+
+
+def test_with_argocd_a_newer_commit_synced_is_the_newer_runs_and_an_unknown_status_rolls_nothing_back(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    deployed = _publish(tmp_path, env, git_http_server)
+    seed = Repo(tmp_path / "seed", env)
+    tip = seed.commit("docs: notes", {"NOTES.md": "notes\n"})  # main moves on; the values stay
+    subprocess.run(["git", "-C", str(seed.path), "push", "-q", git_http_server.url(NAME), "main"],
+                   env={**env, **token_header_env(git_http_server.token)}, check=True)
+    newer, calls = _deploy(tmp_path / "newer", env, job, git_http_server, smoke_exit=22, deployer="argocd",
+                           revision=tip, at=deployed)
+    assert not newer.failed, newer.log  # Argo CD synced main's newer tip: that run checks the cluster
+    assert newer.step("synced").outputs["verdict"] == "superseded"
+    assert not newer.ran("smoke")
+    assert not [call for call in calls if call.startswith("curl")]
+    unknown, _ = _deploy(tmp_path / "unknown", env, job, git_http_server, smoke_exit=22, deployer="argocd",
+                         revision="0" * 40)
+    assert unknown.failed  # Argo CD never reported this commit: no reason to roll the images back
+    assert not unknown.ran("git-rollback")
+    assert _origin(git_http_server, "rev-parse", "main") == tip
+    assert "could not tell whether Argo CD synced" in unknown.log

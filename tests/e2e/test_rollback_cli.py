@@ -103,7 +103,7 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(repo: Repo, tmp_path: Pa
         ("values.yaml", "--set", ".server.image.tag=0.0.1"): (
             7, "--set .server.image.tag=0.0.1: a value is only used with --to"),
         ("values.yaml", "--image", "ghcr.io/acme/console=0.0.1"): (7, "a value is only used with --to"),
-        (*ARGS, "--of", "nosuchcommit"): (7, "--of nosuchcommit is not a commit of this repository"),
+        (*ARGS, "--of", "nosuchcommit"): (7, "--of nosuchcommit: 'nosuchcommit' is not a commit of HEAD's"),
         (*ARGS, "--of", "HEAD", "--to", "1.0.0"): (7, "--of and --to cannot be used together"),
         (): (7, "nothing to roll back: no --set/--image and no `values` section"),
         (*ARGS, "--to", "1.0.0"): (7, "--to 1.0.0 is not a release: there is no tag v1.0.0 here"),
@@ -164,10 +164,25 @@ def test_a_deploy_that_reached_main_through_a_merge_is_not_skipped(repo: Repo) -
     repo.git("checkout", "-q", "main")
     _deploys(repo, "1.1.0", "1.2.0")
     repo.git("checkout", "-q", "dev")
-    repo.git("merge", "-q", "--no-edit", "main")
+    repo.git("merge", "-q", "--no-edit", "main")  # "Merge branch 'main' into dev"
+    repo.git("checkout", "-q", "main")
+    repo.git("reset", "-q", "--hard", "dev")  # dev pushed as main
     done = repo.relbot("rollback", *ARGS, "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "server.image.tag: 1.2.0 → 1.1.0" in done.stderr
+    assert "merged main into another branch that was pushed as main" in done.stderr
+
+
+def test_a_merged_pull_request_is_one_deploy_whatever_its_branch_held(repo: Repo) -> None:
+    _deploys(repo, "1.0.0", "1.1.0")
+    repo.git("checkout", "-q", "-b", "renovate/images")
+    _deploys(repo, "1.2.0", "1.3.0")  # never ran: main gets the pull request's last values
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #9 from acme/renovate/images",
+             "renovate/images")
+    done = repo.relbot("rollback", *ARGS, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "server.image.tag: 1.3.0 → 1.1.0" in done.stderr
 
 
 def test_of_rolls_back_only_the_deploy_that_commit_made(repo: Repo) -> None:
@@ -241,3 +256,22 @@ def test_of_a_pull_request_merge_rolls_back_what_the_merge_brought(repo: Repo) -
     assert done.returncode == 0, done.stderr
     assert (repo.path / "values.yaml").read_text(encoding="utf-8") == _values("1.0.0")
     assert later != merged
+
+
+def test_of_a_push_rolls_back_what_the_push_brought(repo: Repo) -> None:
+    before = _deploys(repo, "1.0.0", "1.1.0")[-1]
+    _deploys(repo, "1.2.0")
+    pushed = repo.commit("docs: notes", {"NOTES.md": "1.2.0\n"})  # the push's last commit changes no value
+    done = repo.relbot("rollback", *ARGS, "--of", pushed, "--dry-run", "--json")
+    assert json.loads(done.stdout)["not_landed"].startswith(f"{pushed[:7]} changed none of the values")
+    done = repo.relbot("rollback", *ARGS, "--of", f"{before}..{pushed}", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "server.image.tag: 1.2.0 → 1.1.0" in done.stderr
+    done = repo.relbot("rollback", *ARGS, "--of", f"{'0' * 40}..{pushed}", "--dry-run", "--json")
+    assert json.loads(done.stdout)["changed"] is False  # a new branch's push: the last commit alone
+    repo.git("checkout", "-q", "-b", "other", before)
+    elsewhere = repo.commit("chore: elsewhere", {"values.yaml": _values("9.9.9")})
+    repo.git("checkout", "-q", "main")
+    done = repo.relbot("rollback", *ARGS, "--of", elsewhere, "--dry-run")
+    assert done.returncode == 7
+    assert f"--of {elsewhere}: '{elsewhere}' is not a commit of HEAD's history" in done.stderr
