@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from relbot import __version__, ghactions
-from relbot.errors import ExitCode, NoReleaseError, RelbotError
+from relbot.errors import ExitCode, NoReleaseError, RelbotError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -306,6 +306,10 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as exc:
+        if "--json" in sys.argv[1:]:  # a workflow reading stdout gets its answer for this failure too
+            from relbot.reports import error_json  # noqa: PLC0415
+
+            _out(error_json(UsageError(exc.format_message(), "see --help")), nl=False)
         exc.show()
         sys.exit(exc.exit_code)
     except RelbotError as exc:

@@ -42,6 +42,12 @@ class RelbotError(Exception):
         return f"{self.message}\nhint: {self.hint}" if self.hint else self.message
 
 
+class UsageError(RelbotError):
+    """The command line itself is wrong (an unknown option, a value out of range): click's own."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ConfigError(RelbotError):
     """The configuration cannot be used as it is."""
 

@@ -191,8 +191,12 @@ def rollback_message(current: Deploy, target: Deploy, release: str | None, reaso
     names = " and ".join(files) if len(files) <= 2 else f"{len(files)} values files"
     olds = {shown(c.old) for _, c in changes}
     news = {shown(c.new) for _, c in changes}
-    to = release or (news.pop() if len(news) == 1 else f"the values of {target.commit[:7]}")
-    subject = f"chore: roll back {names}" + (f" from {olds.pop()}" if len(olds) == 1 else "") + f" to {to}"
+    since = f" from {olds.pop()}" if len(olds) == 1 else ""
+    if release:  # --to goes either way: it sets a release
+        subject = f"chore: set {names} to release {release}" + (f" ({since.strip()})" if since else "")
+    else:
+        to = news.pop() if len(news) == 1 else f"the values of {target.commit[:7]}"
+        subject = f"chore: roll back {names}{since} to {to}"
     body = [f"Reason: {reason.strip()}" if reason and reason.strip() else "Reason: not given (--reason)"]
     body += ["", *(f"- {path}: {c.path} {c.old} → {c.new}" for path, c in changes)]
     trailers = [f"Rollback-of: {current.commit}",

@@ -31,11 +31,12 @@ from relbot.gitoutcome import RemoteError
 from relbot.gitrepo import GitRepo
 from relbot.steps import Session
 from relbot.tags import TagFormat
-from relbot.values.deploys import Deploy, Version, deploy_before, rollback_message, summary
+from relbot.values.deploys import Deploy, Version, deploy_before, rollback_message, shown, summary
 from relbot.values.edit import SetValue, ValueRead, read_values
 from relbot.values.plan import (
     BumpOptions,
     BumpResult,
+    FileOutcome,
     ValuesPlan,
     ValuesTarget,
     check_working_copies,
@@ -143,6 +144,7 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
     if version is not None:  # the values a release sets, read back for the result and the message
         target = target._replace(values=tuple(_read(t, edited[1].get(t.path, texts[t.path]))
                                               for t in probes))
+        _warn_prefix(edited[0], say)
     message = rollback_message(current, target, version, options.reason, edited[0])
     delivery = delivery_for(_bump_options(options), config, repo, env, version, edited[0], message)
 
@@ -155,6 +157,16 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
     return RollbackPlan(current, target, version, plan)
 
 
+def _warn_prefix(outcomes: Sequence[FileOutcome], say: Callable[[str], None]) -> None:
+    """A `v` the values had and the release's values lack (`v1.2.0` → `1.3.0`): likely no such image."""
+    for outcome in outcomes:
+        for change in outcome.changes:
+            old, new = shown(change.old), shown(change.new)
+            if change.changed and old[:1] == "v" and new[:1] != "v" and semver.Version.is_valid(old[1:]):
+                say(f"warning: {outcome.path}: {change.path} was {old} and becomes {new}, without the `v`; "
+                    f"if the images are tagged v{new}, pass --set {change.path}=v${{version}}")
+
+
 def _check_arguments(options: RollbackOptions, config: Config) -> None:
     """Refuse what rollback would otherwise ignore or misread."""
     named = options.sets or options.images
@@ -165,6 +177,9 @@ def _check_arguments(options: RollbackOptions, config: Config) -> None:
     if options.files and not named:
         raise InputError(f"no --set or --image given for {', '.join(options.files)}",
                          "name the values to roll back: --set .app.image.tag or --image REPOSITORY")
+    if named and not options.files:
+        raise InputError("--set/--image need the values files to roll back",
+                         "name them: relbot rollback values-production.yaml --set .app.image.tag")
     for flag, given in (("--set", options.sets), ("--image", options.images)):
         for text in given:
             if not text.split("=", 1)[0].strip():
@@ -196,6 +211,8 @@ def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
     try:
         reads = _read(target, text)
     except InputError as exc:
+        if "--create" not in exc.hint:
+            raise
         raise InputError(exc.message, "check the path: rollback sets back values the file has now") from None
     missing = next((r.path for r in reads if r.value is None), None)
     if missing is not None:

@@ -275,3 +275,22 @@ def test_of_a_push_rolls_back_what_the_push_brought(repo: Repo) -> None:
     done = repo.relbot("rollback", *ARGS, "--of", elsewhere, "--dry-run")
     assert done.returncode == 7
     assert f"--of {elsewhere}: '{elsewhere}' is not a commit of HEAD's history" in done.stderr
+
+
+def test_to_warns_when_the_values_lose_their_v_and_json_answers_a_usage_error(repo: Repo) -> None:
+    repo.commit("chore: v1.0.0", {"values.yaml": _values("v1.0.0")})
+    repo.tag("v1.0.0")
+    repo.commit("chore: v1.1.0", {"values.yaml": _values("v1.1.0")})
+    repo.tag("v1.1.0")
+    done = repo.relbot("rollback", *ARGS, "--to", "1.0.0", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "warning: values.yaml: server.image.tag was v1.1.0 and becomes 1.0.0, without" in done.stderr
+    assert "pass --set server.image.tag=v${version}" in done.stderr
+    done = repo.relbot("rollback", "values.yaml", "--set", ".server.image.tag=v${version}", "--to", "1.0.0",
+                       "--commit")
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr
+    assert repo.git("log", "-1", "--format=%s") == "chore: set values.yaml to release 1.0.0 (from v1.1.0)"
+    done = repo.relbot("rollback", *ARGS, "--retries", "99", "--json")
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["exit_code"] == 2

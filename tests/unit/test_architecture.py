@@ -71,6 +71,7 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.cli", "relbot.values.plan.BumpOptions"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.values.run_bump"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.values.run_rollback"): _CLI_LAZY,
+    ("relbot.cli", "relbot.reports.error_json"): _CLI_LAZY + " (a usage error with --json only)",
     ("relbot.cli", "relbot.values.rollback.RollbackOptions"): _CLI_LAZY,
     ("relbot.reports.values", "relbot.values.rollback.rollback"): "bump-values never reads the history",
     ("relbot.reports.values", "relbot.values.deploys.summary"): "bump-values never reads the history",

@@ -117,7 +117,7 @@ def test_a_message_for_values_of_several_versions_names_the_commit() -> None:
     assert "Reason: not given (--reason)" in message
     release = rollback_message(current, Deploy("v1.1.0", ()), "1.1.0", "why",
                                [_outcome(("api.tag", "1.2.0", "1.1.0"), ("worker.tag", "2.0.0", "1.1.0"))])
-    assert release.splitlines()[0] == "chore: roll back values.yaml to 1.1.0"
+    assert release.splitlines()[0] == "chore: set values.yaml to release 1.1.0"
     assert release.endswith("Rollback-to: v1.1.0\n")
 
 
