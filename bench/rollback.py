@@ -28,13 +28,8 @@ from relbot.config.files import load_config
 from relbot.gitrepo import open_repo
 from relbot.values.deploys import Deploy, previous_deploy
 from relbot.values.edit import read_values
-from relbot.values.rollback import (
-    RollbackOptions,
-    plan_rollback,
-    read_versions,
-    rollback_targets,
-    version_reader,
-)
+from relbot.values.rollback import RollbackOptions, plan_rollback, rollback_targets
+from relbot.values.valuehistory import read_versions, version_reader
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "rollback"
 SIZES = (100, 2_000, 10_000)

@@ -17,7 +17,6 @@ another deploy changed them meanwhile the rollback no longer applies and nothing
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -31,8 +30,8 @@ from relbot.gitoutcome import RemoteError
 from relbot.gitrepo import GitRepo
 from relbot.steps import Session
 from relbot.tags import TagFormat
-from relbot.values.deploys import Deploy, Version, deploy_before, rollback_message, shown, summary
-from relbot.values.edit import SetValue, ValueRead, read_values
+from relbot.values.deploys import Deploy, rollback_message, shown, summary
+from relbot.values.edit import SetValue, ValueRead
 from relbot.values.plan import (
     BumpOptions,
     BumpResult,
@@ -47,6 +46,7 @@ from relbot.values.plan import (
     run_values_plan,
     values_targets,
 )
+from relbot.values.valuehistory import NoEarlierValues, find_deploy_before, not_of, read_target
 from relbot.values.yamlpath import split_assignment
 
 PROBE_VERSION = "0.0.0"  # fills ${version} when the templates only say which values to read
@@ -129,20 +129,20 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
         say(f"rolling back to release {version} ({target.commit})")
     else:
         try:
-            current, target = _deploy_before(repo, head, probes, current,
+            current, target = find_deploy_before(repo, head, probes, current,
                                              options.branch or repo.current_branch(), say)
         except NoEarlierValues as exc:
-            skipped = _not_of(repo, options.of, probes, exc.current)
+            skipped = not_of(repo, options.of, probes, exc.current)
             if skipped is None:
                 raise
             return _nothing(exc.current, skipped, probes, texts)
-        skipped = _not_of(repo, options.of, probes, current)
+        skipped = not_of(repo, options.of, probes, current)
         if skipped is not None:
             return _nothing(current, skipped, probes, texts)
         restore = [_restore_target(t, reads) for t, reads in zip(probes, target.values, strict=True)]
     edited = edit_targets(restore, texts, allow_downgrade=True)
     if version is not None:  # the values a release sets, read back for the result and the message
-        target = target._replace(values=tuple(_read(t, edited[1].get(t.path, texts[t.path]))
+        target = target._replace(values=tuple(read_target(t, edited[1].get(t.path, texts[t.path]))
                                               for t in probes))
         _warn_prefix(edited[0], say)
     message = rollback_message(current, target, version, options.reason, edited[0])
@@ -209,7 +209,7 @@ def _committed(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]
 
 def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
     try:
-        reads = _read(target, text)
+        reads = read_target(target, text)
     except InputError as exc:
         if "--create" not in exc.hint:
             raise
@@ -219,39 +219,6 @@ def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
         raise InputError(f"{target.display}: {missing} is not set, so there is nothing to roll back",
                          "check the path, or set it with bump-values first")
     return reads
-
-
-def _not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], current: Deploy) -> str | None:
-    """With --of COMMIT (or BEFORE..COMMIT, a push): why there is nothing of that commit's to roll
-    back (it changed none of the values, compared with its first parent or BEFORE, or they changed
-    again since); None when there is."""
-    if of is None:
-        return None
-    before, dots, last = of.rpartition("..")
-    commit = repo.commit_of(last)
-    if commit is None or not repo.is_ancestor(commit, "HEAD"):
-        raise InputError(f"--of {of}: {last!r} is not a commit of HEAD's history",
-                         "pass the deployed commit (GITHUB_SHA in the deploy workflow), or BEFORE..COMMIT")
-    # a push's `before` (all zeros for a new branch; absent after a force push): else the parent
-    found = repo.commit_of(before) if dots and before.strip("0") else None
-    base = found or f"{commit}^"
-    what = f"{found[:7]}..{commit[:7]}" if found else commit[:7]
-    set_there = _state_at(repo, commit, probes)
-    if set_there == _state_at(repo, base, probes):
-        return f"{what} changed none of the values, so there is nothing of it to roll back"
-    if set_there != current.state:
-        return (f"the values now are not those {what} set (a later commit changed them), so it is "
-                "not rolled back")
-    return None
-
-
-def _state_at(repo: GitRepo, revision: str, probes: Sequence[ValuesTarget]) -> object:
-    """The named values at `revision`; None where they cannot be read (no such commit or file)."""
-    try:
-        return tuple(tuple(r.value for r in _read(t, text)) if (text := repo.file_at(revision, t.path))
-                     is not None else None for t in probes)
-    except InputError:
-        return None
 
 
 def _nothing(current: Deploy, skipped: str, probes: Sequence[ValuesTarget],
@@ -280,11 +247,6 @@ def _bump_options(options: RollbackOptions) -> BumpOptions:
                        retries=options.retries, branch=options.branch, strict=options.strict)
 
 
-def _read(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
-    return read_values(text, target.edits, source=target.display, document=target.document,
-                       create=target.create)
-
-
 def _release(repo: GitRepo, tag_format: TagFormat, to: str) -> str:
     """The version `--to` names (1.2.3 or its tag), once its release tag is found here or on origin."""
     version = tag_format.parse(to.strip()) or to.strip()
@@ -307,104 +269,6 @@ def _release(repo: GitRepo, tag_format: TagFormat, to: str) -> str:
     return version
 
 
-def _deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], current: Deploy,
-                   branch: str | None, say: Callable[[str], None]) -> tuple[Deploy, Deploy]:
-    """(the values now with the first commit that had them, the deploy before them); raises
-    NoEarlierValues when the history has none."""
-    if repo.is_shallow():
-        if not repo.has_remote():
-            raise GitError(f"{repo.root} is a shallow clone with no `origin` to fetch the values' "
-                           "history from", "clone with the full history (fetch-depth: 0)")
-        repo.fetch_history(head, branch)
-        say("shallow clone: fetched the full history from origin")
-    versions = read_versions(repo, head, targets)
-    history, found, stop = deploy_before(versions, version_reader(targets, current))
-    if history and history[-1].state == current.state:
-        current = current._replace(commit=history[-1].commit)
-    side = _merged_back(repo, branch, targets, current)
-    if side is not None:  # the branch's own line is the merge's second parent
-        say(f"{current.commit[:7]} merged {branch} into another branch that was pushed as {branch}: "
-            f"reading {branch}'s history from the merge's second parent")
-        versions = read_versions(repo, side, targets)
-        history, found, stop = deploy_before(versions, version_reader(targets, current))
-        if history and history[-1].state == current.state:
-            current = current._replace(commit=history[-1].commit)
-    if found is not None:
-        say(f"rolling back from the values of {current.commit[:7]} to those of {found.commit[:7]} "
-            "(the deploy before)")
-        return current, found
-    names = ", ".join(dict.fromkeys(t.display for t in targets))
-    if stop is None and versions:  # read to the file's first version
-        stop = f"{names} first appears at {versions[-1].commit[:7]} (a rename is not followed)"
-    values = ", ".join(f"{r.path} {r.value}" for reads in current.values for r in reads)
-    raise NoEarlierValues(f"{names}: the history holds no earlier values than the current ones ({values}, "
-                          f"since {current.commit[:7]}); it stops there: {stop}",
-                          "roll back to a release with --to VERSION, or set the values with bump-values",
-                          current)
-
-
-# git's message for a merge of BRANCH (or origin/BRANCH) made on another branch
-_MERGED_INTO = re.compile(r"^Merge (?:remote-tracking )?branch '(?:origin/)?(?P<merged>[^']+)'"
-                          r"(?: of \S+)? into (?P<into>\S+)$")
-
-
-def _merged_back(repo: GitRepo, branch: str | None, targets: Sequence[ValuesTarget],
-                 current: Deploy) -> str | None:
-    """When the values now came in with a merge of `branch` into another branch that was then
-    pushed as `branch` (a "foxtrot" merge), the merge's second parent, where `branch`'s own line
-    goes on; None otherwise (a merged pull request's first parent is the branch's line)."""
-    side = f"{current.commit}^2"
-    if branch is None or repo.commit_of(side) is None:
-        return None
-    found = _MERGED_INTO.match(repo.subject(current.commit))
-    if found is None or found["merged"] != branch or found["into"] == branch:
-        return None
-    return side if _state_at(repo, side, targets) == current.state else None
-
-
-class NoEarlierValues(InputError):  # noqa: N818 - what the history says, not a failure of relbot's
-    """The values files' history has nothing before the current values."""
-
-    def __init__(self, message: str, hint: str, current: Deploy) -> None:
-        super().__init__(message, hint)
-        self.current = current
-
-
-def read_versions(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]) -> list[Version]:
-    """The values files at each first-parent commit that changed one of them, newest first (one
-    `git log` and one `git cat-file --batch`)."""
-    paths = list(dict.fromkeys(t.path for t in targets))
-    commits = repo.path_history(head, paths)
-    blobs = repo.blobs_at([(commit, path) for commit in commits for path in paths])
-    return [Version(commit, tuple(blobs[index * len(paths) : (index + 1) * len(paths)]))
-            for index, commit in enumerate(commits)]
-
-
-def version_reader(targets: Sequence[ValuesTarget], current: Deploy) -> Callable[[Version], Deploy | str]:
-    """Reads a version's values for `deploy_before`: those `targets` name, laid out as in `current`."""
-    paths = list(dict.fromkeys(t.path for t in targets))
-
-    def read(version: Version) -> Deploy | str:
-        """The values at a version, or why they cannot be set back (a sentence)."""
-        short = version.commit[:7]
-        blobs = dict(zip(paths, version.files, strict=True))
-        missing = next((path for path, blob in blobs.items() if blob is None), None)
-        if missing is not None:
-            return f"{short} has no {missing}"
-        texts = {path: blob[1] for path, blob in blobs.items() if blob is not None}
-        try:
-            deploy = Deploy(version.commit, tuple(_read(t, texts[t.path].decode("utf-8")) for t in targets))
-        except UnicodeDecodeError:
-            return f"{short} has a values file that is not UTF-8"
-        except InputError as exc:
-            return f"at {short}, {exc.message}"
-        if deploy.layout != current.layout or any(None in values for values in deploy.state):
-            return f"before {short} the values were in other places, or not set"
-        return deploy
-
-    return read
-
-
 def _restore_target(target: ValuesTarget, reads: tuple[ValueRead, ...]) -> ValuesTarget:
     """Set each scalar the target reads back to `reads`' value, where it is written."""
     documents = {read.document for read in reads}
@@ -423,7 +287,7 @@ def _guarded(restore: Sequence[ValuesTarget], probes: Sequence[ValuesTarget], cu
         if probe.path not in fresh:
             continue
         try:
-            there = _read(probe, fresh[probe.path])
+            there = read_target(probe, fresh[probe.path])
         except InputError as exc:
             raise Superseded(f"origin changed {probe.display} meanwhile: {exc.message}; the rollback "
                              "no longer applies") from None
@@ -440,5 +304,4 @@ def _guarded(restore: Sequence[ValuesTarget], probes: Sequence[ValuesTarget], cu
     return edit_targets([t for t in restore if t.path in fresh], fresh, allow_downgrade=True)
 
 
-__all__ = ["RollbackOptions", "RollbackResult", "read_versions", "rollback", "rollback_targets",
-           "version_reader"]
+__all__ = ["RollbackOptions", "RollbackResult", "rollback", "rollback_targets"]
