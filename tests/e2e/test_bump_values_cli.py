@@ -433,3 +433,24 @@ def test_set_a_key_that_holds_an_equals_sign(tmp_path: Path, env: dict[str, str]
 
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "v.yaml").read_text(encoding="utf-8") == 'podAnnotations:\n  "a=b": "2"\n'
+
+
+def test_push_publishes_only_the_values_commit(tmp_path: Path, env: dict[str, str]) -> None:
+    bare = _remote_with_values(tmp_path, env, VALUES)
+    clone = _clone(tmp_path, env, bare, "ci")
+    clone.tag("v1.2.3")
+    clone.git("push", "-q", "origin", "v1.2.3")
+    clone.git("checkout", "-q", "--detach", "v1.2.3")  # a release pipeline's checkout of the tag
+    done = run(clone.path, env, "k8s/values-production.yaml", "--set", "imprun-server.image.tag=1.2.3",
+               "--push", "--branch", "main")
+    assert done.returncode == 0, done.stderr
+    clone.git("checkout", "-q", "-b", "staging", "origin/main")
+    clone.commit("chore: staging only", {"staging.txt": "x\n"})
+    head = subprocess.run(["git", "--git-dir", str(bare), "rev-parse", "main"], env=env, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    done = run(clone.path, env, "k8s/values-production.yaml", "--set", "imprun-server.image.tag=1.2.4",
+               "--push", "--branch", "main")
+    assert done.returncode == 4
+    assert "is not on main as origin has it" in done.stderr
+    assert subprocess.run(["git", "--git-dir", str(bare), "rev-parse", "main"], env=env, capture_output=True,
+                          text=True, check=True).stdout.strip() == head
