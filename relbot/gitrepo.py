@@ -169,6 +169,11 @@ class GitRepo:
         """The commit `revision` names (a hash, a branch, a tag), None when it names none."""
         return self._try("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
 
+    def is_branch_name(self, name: str) -> bool:
+        """Whether git takes `name` as a branch name (`git check-ref-format --branch`)."""
+        code, _out, _err = self._attempt("check-ref-format", "--branch", name)
+        return code == 0 and not name.startswith("-")
+
     def subject(self, commit: str) -> str:
         """The first line of `commit`'s message."""
         return self._run("log", "-1", "--format=%s", "--no-show-signature", "--end-of-options", commit)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relbot import ghactions
+from relbot import ghactions, redact
 from relbot.config.files import load_config
 from relbot.config.options import Config
 from relbot.errors import GitError, RelbotError
@@ -59,11 +59,12 @@ def run_rollback(directory: Path, config_path: Path | None, options: RollbackOpt
         "from": {"commit": result.current.commit, "version": versions[1]},
         "to": {"commit": None if result.release else result.target.commit, "version": versions[0],
                "tag": result.target.commit if result.release else None, "release": result.release},
-        "reason": result.reason,
+        "reason": redact.redact(result.reason) if result.reason else None,
     }
     yield from _report(result.outcome, say, as_json=as_json, dry_run=options.dry_run, report=report)
     if ghactions.in_actions(env):
-        lead = f"From {versions[1]} to {versions[0]}" + (f": {result.reason}" if result.reason else "")
+        reason = f": {redact.redact(result.reason)}" if result.reason else ""
+        lead = f"From {versions[1]} to {versions[0]}{reason}"
         _actions_outputs(result.outcome, env, title="relbot rollback", versions=versions, lead=lead)
 
 

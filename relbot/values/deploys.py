@@ -199,6 +199,8 @@ def rollback_message(current: Deploy, target: Deploy, release: str | None, reaso
         subject = f"chore: roll back {names}{since} to {to}"
     body = [f"Reason: {reason.strip()}" if reason and reason.strip() else "Reason: not given (--reason)"]
     body += ["", *(f"- {path}: {c.path} {c.old} → {c.new}" for path, c in changes)]
-    trailers = [f"Rollback-of: {current.commit}",
-                f"Rollback-to: {target.commit}" + (" (the deploy before)" if not release else "")]
+    if release:  # a chosen release, not an automatic step back: a deploy of it may be rolled back
+        trailers = [f"Release-set: {target.commit}", f"Release-set-over: {current.commit}"]
+    else:
+        trailers = [f"Rollback-of: {current.commit}", f"Rollback-to: {target.commit} (the deploy before)"]
     return "\n".join([subject, "", *body, "", *trailers]) + "\n"

@@ -20,7 +20,7 @@ from relbot.remotes import find_target
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
 from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_values
 from relbot.values.images import parse_image_argument
-from relbot.values.push import PullRequest, PushToBranch, Replan
+from relbot.values.push import PullRequest, PushToBranch, Replan, branch_name
 from relbot.values.version import resolve_version
 from relbot.values.yamlpath import parse_path, split_assignment
 
@@ -297,7 +297,7 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
         intro = message.rstrip("\n")
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
-    branch = options.branch or detect_branch(repo, env)
+    branch = branch_name(options.branch, repo) if options.branch else detect_branch(repo, env)
     if create_pr:
         github = config.github
         target = find_target(env, config.repository_url, repo.remote_url(),

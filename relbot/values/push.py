@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from relbot import fsio, gitauth
-from relbot.errors import DowngradeRefused, GitError, Superseded
+from relbot.errors import DowngradeRefused, GitError, InputError, Superseded
 from relbot.gitoutcome import RemoteError, RemoteResult, RemoteStatus
 from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
@@ -71,6 +71,18 @@ def check_push_access(session: Session, branch: str, need: str) -> None:
             raise push_error(result, branch, session.env)
 
     session.check_credentials(need, probe)
+
+
+def branch_name(name: str, repo: GitRepo) -> str:
+    """The branch `--branch` names, as a push to origin's `refs/heads/<name>` needs it: `refs/heads/X`
+    is X; a remote-tracking name, `HEAD`, another ref, or a name `git check-ref-format --branch`
+    refuses is an InputError."""
+    branch = name.strip().removeprefix("refs/heads/")
+    if branch.startswith(("refs/", "origin/", "remotes/")) or branch == "HEAD" \
+            or not repo.is_branch_name(branch):
+        raise InputError(f"--branch {name!r} is not a branch name",
+                         "name the branch as origin has it, for example --branch main")
+    return branch
 
 
 def check_head_on_branch(session: Session, branch: str) -> None:
@@ -199,6 +211,7 @@ class PullRequest:
         from relbot.github import check_access  # noqa: PLC0415 - PyGithub only for PRs
 
         check_push_access(session, self.head, "a token with `contents: write` to push the branch")
+        check_head_on_branch(session, self.base)  # the pull request would carry HEAD's other commits
         session.check_credentials("a token with `pull-requests: write` to open the pull request",
                                   lambda: check_access(self.github, session.env))
 

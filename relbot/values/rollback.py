@@ -25,7 +25,7 @@ from typing import NamedTuple
 import semver
 
 from relbot.config.options import Config
-from relbot.errors import GitError, InputError, Superseded
+from relbot.errors import GitError, InputError, Superseded, UsageError
 from relbot.gitoutcome import RemoteError
 from relbot.gitrepo import GitRepo
 from relbot.steps import Session
@@ -191,7 +191,7 @@ def _check_arguments(options: RollbackOptions, config: Config) -> None:
                                  "sets the value the deploy before had", f"drop the value ({flag} "
                                  f"{text.split('=', 1)[0]}), or pass --to VERSION to set a release")
     if options.of and options.to:
-        raise InputError("--of and --to cannot be used together", "--of guards the rollback to the "
+        raise UsageError("--of and --to cannot be used together", "--of guards the rollback to the "
                          "deploy before; --to sets a release whatever deployed the values")
 
 

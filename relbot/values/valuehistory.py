@@ -33,6 +33,9 @@ def not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], curren
                          "pass the deployed commit (GITHUB_SHA in the deploy workflow), or BEFORE..COMMIT")
     # a push's `before` (all zeros for a new branch; absent after a force push): else the parent
     found = repo.commit_of(before) if dots and before.strip("0") else None
+    if dots and before.strip("0") and found is None and not re.fullmatch(r"[0-9a-f]{40}", before):
+        raise InputError(f"--of {of}: {before!r} is not a commit", "pass BEFORE..COMMIT with two commit "
+                         "hashes (github.event.before..github.sha), or COMMIT alone")
     base = found or f"{commit}^"
     what = f"{found[:7]}..{commit[:7]}" if found else commit[:7]
     set_there = state_at(repo, commit, probes)
@@ -69,8 +72,8 @@ def find_deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]
         current = current._replace(commit=history[-1].commit)
     side = _merged_back(repo, branch, targets, current)
     if side is not None:  # the branch's own line is the merge's second parent
-        say(f"{current.commit[:7]} merged {branch} into another branch that was pushed as {branch}: "
-            f"reading {branch}'s history from the merge's second parent")
+        say(f"{current.commit[:7]} merged {branch} back into {branch}'s line: reading {branch}'s history "
+            "from the merge's second parent")
         versions = read_versions(repo, side, targets)
         history, found, stop = deploy_before(versions, version_reader(targets, current))
         if history and history[-1].state == current.state:
@@ -89,21 +92,23 @@ def find_deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]
                           current)
 
 
-# git's message for a merge of BRANCH (or origin/BRANCH) made on another branch
-_MERGED_INTO = re.compile(r"^Merge (?:remote-tracking )?branch '(?:origin/)?(?P<merged>[^']+)'"
-                          r"(?: of \S+)? into (?P<into>\S+)$")
+# git's message for a merge of BRANCH (or origin/BRANCH): `git merge main` on another branch, or
+# `git pull` on BRANCH itself ("Merge branch 'main' of <url>")
+_MERGED = re.compile(r"^Merge (?:remote-tracking )?branch '(?:origin/)?(?P<merged>[^']+)'"
+                     r"(?: of \S+)?(?: into \S+)?$")
 
 
 def _merged_back(repo: GitRepo, branch: str | None, targets: Sequence[ValuesTarget],
                  current: Deploy) -> str | None:
-    """When the values now came in with a merge of `branch` into another branch that was then
-    pushed as `branch` (a "foxtrot" merge), the merge's second parent, where `branch`'s own line
-    goes on; None otherwise (a merged pull request's first parent is the branch's line)."""
+    """When the values now came in with a merge that brought `branch` itself in (main merged into a
+    branch pushed as main, or a `git pull` that merged origin's main into local commits), the
+    merge's second parent, where `branch`'s own deploys are; None otherwise (a merged pull
+    request's first parent is the branch's line)."""
     side = f"{current.commit}^2"
     if branch is None or repo.commit_of(side) is None:
         return None
-    found = _MERGED_INTO.match(repo.subject(current.commit))
-    if found is None or found["merged"] != branch or found["into"] == branch:
+    found = _MERGED.match(repo.subject(current.commit))
+    if found is None or found["merged"] != branch:
         return None
     return side if state_at(repo, side, targets) == current.state else None
 

@@ -452,5 +452,17 @@ def test_push_publishes_only_the_values_commit(tmp_path: Path, env: dict[str, st
                "--push", "--branch", "main")
     assert done.returncode == 4
     assert "is not on main as origin has it" in done.stderr
+    api = {**env, "GITHUB_REPOSITORY": "acme/imprun", "GITHUB_API_URL": "http://127.0.0.1:9"}
+    done = run(clone.path, api, "k8s/values-production.yaml", "--set", "imprun-server.image.tag=1.2.4",
+               "--create-pr", "--branch", "main")
+    assert done.returncode == 4  # a pull request would carry the branch's other commits too
+    assert "is not on main as origin has it" in done.stderr
+    for spelling, code in (("refs/heads/main", 4), ("origin/main", 7), ("HEAD", 7), ("-main", 7)):
+        done = run(clone.path, env, "k8s/values-production.yaml", "--set", "imprun-server.image.tag=1.2.4",
+                   "--push", "--branch", spelling)
+        assert done.returncode == code, (spelling, done.stderr)  # refs/heads/main is main: still refused
+    assert subprocess.run(["git", "--git-dir", str(bare), "for-each-ref", "--format=%(refname)"], env=env,
+                          capture_output=True, text=True, check=True).stdout.split() == [
+        "refs/heads/main", "refs/tags/v1.2.3"]
     assert subprocess.run(["git", "--git-dir", str(bare), "rev-parse", "main"], env=env, capture_output=True,
                           text=True, check=True).stdout.strip() == head

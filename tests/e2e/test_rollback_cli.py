@@ -104,7 +104,8 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(repo: Repo, tmp_path: Pa
             7, "--set .server.image.tag=0.0.1: a value is only used with --to"),
         ("values.yaml", "--image", "ghcr.io/acme/console=0.0.1"): (7, "a value is only used with --to"),
         (*ARGS, "--of", "nosuchcommit"): (7, "--of nosuchcommit: 'nosuchcommit' is not a commit of HEAD's"),
-        (*ARGS, "--of", "HEAD", "--to", "1.0.0"): (7, "--of and --to cannot be used together"),
+        (*ARGS, "--of", "HEAD", "--to", "1.0.0"): (2, "--of and --to cannot be used together"),
+        (*ARGS, "--of", "HEAD...HEAD~1"): (7, "--of HEAD...HEAD~1: 'HEAD.' is not a commit"),
         (): (7, "nothing to roll back: no --set/--image and no `values` section"),
         (*ARGS, "--to", "1.0.0"): (7, "--to 1.0.0 is not a release: there is no tag v1.0.0 here"),
     }
@@ -170,7 +171,7 @@ def test_a_deploy_that_reached_main_through_a_merge_is_not_skipped(repo: Repo) -
     done = repo.relbot("rollback", *ARGS, "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "server.image.tag: 1.2.0 → 1.1.0" in done.stderr
-    assert "merged main into another branch that was pushed as main" in done.stderr
+    assert "merged main back into main's line" in done.stderr
 
 
 def test_a_merged_pull_request_is_one_deploy_whatever_its_branch_held(repo: Repo) -> None:
@@ -294,3 +295,22 @@ def test_to_warns_when_the_values_lose_their_v_and_json_answers_a_usage_error(re
     done = repo.relbot("rollback", *ARGS, "--retries", "99", "--json")
     assert done.returncode == 2
     assert json.loads(done.stdout)["exit_code"] == 2
+
+
+def test_a_git_pull_merge_on_main_is_followed_into_the_deploys_it_merged(tmp_path: Path, repo: Repo) -> None:
+    """Someone edits the values on an old checkout and `git pull`s (a merge) before pushing: main's
+    deploys are the merge's second parent."""
+    _deploys(repo, "1.0.0")
+    repo.git("checkout", "-q", "-b", "laptop")
+    repo.commit("docs: a comment", {"values.yaml": "# the production values\n" + _values("1.0.0")})
+    repo.git("checkout", "-q", "main")
+    _deploys(repo, "1.1.0", "1.2.0")
+    repo.git("checkout", "-q", "laptop")
+    repo.git("merge", "-q", "-m", f"Merge branch 'main' of file://{tmp_path}/remote.git", "main")
+    repo.git("checkout", "-q", "main")
+    repo.git("reset", "-q", "--hard", "laptop")
+    done = repo.relbot("rollback", *ARGS, "--commit")
+    assert done.returncode == 0, done.stderr
+    assert "server.image.tag: 1.2.0 → 1.1.0" in done.stderr
+    commented = "# the production values\n" + _values("1.1.0")
+    assert (repo.path / "values.yaml").read_text(encoding="utf-8") == commented

@@ -118,7 +118,7 @@ def test_a_message_for_values_of_several_versions_names_the_commit() -> None:
     release = rollback_message(current, Deploy("v1.1.0", ()), "1.1.0", "why",
                                [_outcome(("api.tag", "1.2.0", "1.1.0"), ("worker.tag", "2.0.0", "1.1.0"))])
     assert release.splitlines()[0] == "chore: set values.yaml to release 1.1.0"
-    assert release.endswith("Rollback-to: v1.1.0\n")
+    assert release.endswith(f"Release-set: v1.1.0\nRelease-set-over: {'a' * 40}\n")  # not a rollback
 
 
 STATES = st.lists(st.sampled_from(["1.0.0", "1.1.0", "1.2.0", "1.3.0", "2.0.0", "1.1", "bad", "gone"]),
