@@ -8,7 +8,8 @@ step is not run but replaced by the effect the test gives for it (its outputs). 
 evaluated only where the runner evaluates them before a script sees anything: input defaults, `env:`,
 `with:`, `if:`, `working-directory:` and the action's `outputs`. The evaluator knows the forms actions
 use there: context paths (`inputs.x`, `github.action_path`, `runner.temp`, `steps.id.outputs.x`),
-string literals, `true`/`false`, `==`, `!=`, `!`, `&&`, `||`, parentheses and `success()`/`always()`;
+string literals, `true`/`false`, `==`, `!=`, `!`, `&&`, `||`, parentheses, the status functions and
+`format()`;
 anything else is an error, so an action that outgrows it fails its test instead of passing untested.
 `::add-mask::` lines are taken out of the log and their values masked, as the runner does.
 
@@ -32,8 +33,8 @@ from ruamel.yaml import YAML
 UsesEffect = Callable[[Mapping[str, str]], Mapping[str, str]]
 Context = Mapping[str, Any]
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
-_TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<op>==|!=|&&|\|\||!|\(|\))"
-                    r"|(?P<call>[A-Za-z_]\w*\(\))|(?P<path>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*))")
+_TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<op>==|!=|&&|\|\||!|\(|\)|,)"
+                    r"|(?P<call>[A-Za-z_]\w*)\(|(?P<path>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*))")
 
 
 @dataclass
@@ -393,12 +394,22 @@ class _Parser:
             return self._path(text)
         raise ValueError(f"unexpected {text!r}")
 
-    def _call(self, text: str) -> bool:
+    def _call(self, name: str) -> object:
+        """A function call, its `(` taken: the status functions and `format()`."""
+        args: list[object] = []
+        if not self._take(")"):
+            args.append(self.or_expr())
+            while self._take(","):
+                args.append(self.or_expr())
+            if not self._take(")"):
+                raise ValueError(f"missing ')' after the arguments of {name}()")
         failed = bool(self.contexts.get("__failed"))
-        calls = {"success()": not failed, "always()": True, "failure()": failed}
-        if text not in calls:
-            raise ValueError(f"unsupported function {text}")
-        return calls[text]
+        if name == "format" and args:
+            return re.sub(r"\{(\d+)\}", lambda m: to_string(args[1 + int(m.group(1))]), to_string(args[0]))
+        calls = {"success": not failed, "always": True, "failure": failed, "cancelled": False}
+        if name not in calls or args:
+            raise ValueError(f"unsupported function {name}()")
+        return calls[name]
 
     def _path(self, text: str) -> object:
         if text in ("true", "false"):

@@ -42,15 +42,16 @@ FAKES = {
 esac
 """,
     "kubectl": RECORDING + """if [ "$1" = get ]; then
-  printf '{"status":{"operationState":{"phase":"%s","syncResult":{"revision":"%s"}},' "$FAKE_PHASE" \\
+  printf '{"status":{"sync":{"revision":"%s","status":"%s"},' "${FAKE_REVISION:-$GITHUB_SHA}" "$FAKE_SYNC"
+  printf '"operationState":{"phase":"%s","syncResult":{"revision":"%s"}},' "$FAKE_PHASE" \\
     "${FAKE_REVISION:-$GITHUB_SHA}"
   printf '"health":{"status":"%s"}}}\\n' "$FAKE_HEALTH"
 fi
 """,
     # the GitHub API's answers the example asks for, from the git server's repository
     "gh": RECORDING + """case "$2" in
-  */contents/*) path="${2#*/contents/}"; git --git-dir "$FAKE_ORIGIN" rev-parse "main:${path%%\\?*}" ;;
-  */commits/main) git --git-dir "$FAKE_ORIGIN" rev-parse main ;;
+  */contents/*) path="${2#*/contents/}"; git --git-dir "$FAKE_ORIGIN" rev-parse "${2##*ref=}:${path%%\\?*}" ;;
+  */commits/main) echo "${FAKE_MAIN_TIP:-$(git --git-dir "$FAKE_ORIGIN" rev-parse main)}" ;;
   *) exit 1 ;;
 esac
 """,
@@ -92,10 +93,11 @@ def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
 
 def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer, *, smoke_exit: int,
             deployer: str = "", health: str = "Healthy", phase: str = "Succeeded", revision: str = "",
-            at: str = "main", before: str = "") -> tuple[JobRun, list[str]]:
-    """The workflow's `current` job, then its `deploy` job, on a checkout of `at` as actions/checkout
-    makes it for a push (one commit deep); the stand-ins answer with `health`, `phase`, `revision`
-    (Argo CD) and `smoke_exit` (the smoke test)."""
+            sync: str = "Synced", at: str = "main", before: str = "", main_tip: str = "",
+            ) -> tuple[JobRun, list[str]]:
+    """The workflow's `deploy` job on a checkout of `at` as actions/checkout makes it for a push (one
+    commit deep); the stand-ins answer with `health`, `phase`, `sync`, `revision` (Argo CD) and
+    `smoke_exit` (the smoke test)."""
     auth = {**env, **token_header_env(server.token)}
     workspace = tmp_path / "workspace"
     subprocess.run(["git", "clone", "-q", "--depth", "1", server.url(NAME), str(workspace)], env=auth,
@@ -114,7 +116,9 @@ def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer
     log = tmp_path / "calls.log"
     log.touch()
     runner_env = {**env, "PATH": f"{fakes}:{env['PATH']}", "FAKE_LOG": str(log), "FAKE_HEALTH": health,
-                  "FAKE_PHASE": phase, "FAKE_REVISION": revision, "FAKE_SMOKE_EXIT": str(smoke_exit),
+                  "FAKE_PHASE": phase, "FAKE_REVISION": revision, "FAKE_SYNC": sync,
+                  "FAKE_MAIN_TIP": main_tip,
+                  "FAKE_SMOKE_EXIT": str(smoke_exit),
                   "FAKE_ORIGIN": str(server.repo_path(NAME))}
     github = {"repository": "acme/imprun", "ref": "refs/heads/main", "sha": sha, "run_id": "4242",
               "server_url": server.url("").rstrip("/"), "event_name": "push", "actor": "octocat"}
@@ -130,11 +134,8 @@ def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer
 
     uses: dict[str, JobEffect] = {"actions/checkout": noop, "azure/setup-helm": noop,
                                   "azure/setup-kubectl": noop, "relbot/relbot": relbot}
-    current = run_job(WORKFLOW, "current", env=runner_env, workspace=workspace, runner_temp=job.runner_temp,
-                      contexts=contexts, uses=uses)
-    needs = {"current": {"outputs": current.outputs, "result": current.result}}
     run = run_job(WORKFLOW, "deploy", env=runner_env, workspace=workspace, runner_temp=job.runner_temp,
-                  contexts={**contexts, "needs": needs}, uses=uses)
+                  contexts=contexts, uses=uses)
     return run, log.read_text(encoding="utf-8").splitlines()
 
 
@@ -152,7 +153,8 @@ def test_a_failed_smoke_test_rolls_helm_and_git_back_and_names_the_versions(
     assert run.step("smoke").returncode == 22
     assert "helm rollback imprun 7 --namespace imprun --wait --timeout 5m" in calls  # the mitigation first
     assert run.step("git-rollback").returncode == 0, run.step("git-rollback").log
-    assert run.outputs == {"version": "1.2.0", "rolled-back": "true", "rolled-back-to": "1.1.0",
+    assert run.outputs == {"current": "true", "version": "1.2.0", "rolled-back": "true",
+                           "rolled-back-to": "1.1.0",
                            "rolled-back-from": "1.2.0",
                            "rollback-commit": _origin(git_http_server, "rev-parse", "main")}
     assert _origin(git_http_server, "show", f"main:{VALUES_PATH}") + "\n" == VALUES.format(version="1.1.0")
@@ -215,27 +217,33 @@ def test_a_rerun_of_a_deploy_that_was_rolled_back_deploys_nothing(
     first, _ = _deploy(tmp_path / "first", env, job, git_http_server, smoke_exit=22)
     assert first.outputs["rolled-back"] == "true"
     rerun, calls = _deploy(tmp_path / "rerun", env, job, git_http_server, smoke_exit=0, at=failed)
-    assert rerun.skipped  # main names 1.1.0 now: putting 1.2.0 back is not this run's to do
+    assert not rerun.failed  # main names 1.1.0 now: putting 1.2.0 back is not this run's to do
+    assert rerun.outputs["current"] == "false"
     assert [call.split()[:2] for call in calls] == [["gh", "api"]]
 
 
-def test_with_argocd_a_newer_commit_synced_is_the_newer_runs_and_an_unknown_status_rolls_nothing_back(
-    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
-) -> None:
+@pytest.mark.parametrize(("case", "verdict", "rolled_back"), [
+    ("a later commit with the same values", "healthy", False),
+    ("these values, never Healthy", "failed", True),  # a crash loop Argo CD calls Progressing
+    ("a newer commit with other values", "superseded", False),
+    ("no sync of these values at all", "unknown", False),  # no reason to roll the images back
+])
+def test_argocd_verdicts(tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer,
+                         case: str, verdict: str, rolled_back: bool) -> None:
     deployed = _publish(tmp_path, env, git_http_server)
     seed = Repo(tmp_path / "seed", env)
     tip = seed.commit("docs: notes", {"NOTES.md": "notes\n"})  # main moves on; the values stay
     subprocess.run(["git", "-C", str(seed.path), "push", "-q", git_http_server.url(NAME), "main"],
                    env={**env, **token_header_env(git_http_server.token)}, check=True)
-    newer, calls = _deploy(tmp_path / "newer", env, job, git_http_server, smoke_exit=22, deployer="argocd",
-                           revision=tip, at=deployed)
-    assert not newer.failed, newer.log  # Argo CD synced main's newer tip: that run checks the cluster
-    assert newer.step("synced").outputs["verdict"] == "superseded"
-    assert not newer.ran("smoke")
-    assert not [call for call in calls if call.startswith("curl")]
-    unknown, _ = _deploy(tmp_path / "unknown", env, job, git_http_server, smoke_exit=22, deployer="argocd",
-                         revision="0" * 40)
-    assert unknown.failed  # Argo CD never reported this commit: no reason to roll the images back
-    assert not unknown.ran("git-rollback")
-    assert _origin(git_http_server, "rev-parse", "main") == tip
-    assert "could not tell whether Argo CD synced" in unknown.log
+    older = _origin(git_http_server, "rev-parse", f"{deployed}~1")  # 1.1.0's values
+    answers = {"a later commit with the same values": {"revision": tip},
+               "these values, never Healthy": {"health": "Progressing", "sync": "Synced"},
+               "a newer commit with other values": {"revision": older, "main_tip": older},
+               "no sync of these values at all": {"revision": "0" * 40}}[case]
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0, deployer="argocd", at=deployed,
+                         **answers)
+    assert run.step("synced").outputs["verdict"] == verdict, run.log
+    assert not [call for call in calls if call.startswith("helm")]  # Argo CD's selfHeal would undo it
+    assert run.outputs["rolled-back"] == ("true" if rolled_back else "false")
+    assert run.failed is (verdict in ("failed", "unknown"))
+    assert run.ran("smoke") is (verdict in ("healthy",))
