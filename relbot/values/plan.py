@@ -280,21 +280,21 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
 def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
                  version: str | None, outcomes: Sequence[FileOutcome], message: str | None = None,
                  ) -> Delivery:
-    """Where the commit goes, from the flags (else the `values` section); `message`: the commit
-    message as it is (default: `--message` or values.message with ${version} filled)."""
+    """Where the commit goes, from the flags (else the `values` section); `message`: a rollback's
+    commit message as it is (default: `--message` or values.message with ${version} filled)."""
     commit, push, create_pr = _flags(options, config)
     if not (commit or push or create_pr):
         return Delivery()
     if repo is None:
         raise GitError("the values files are not inside a git repository, so --commit/--push "
                        "cannot record the change", "run in a clone, or drop --commit/--push")
-    intro = "Set by `relbot bump-values`:"
+    intro, command = "Set by `relbot bump-values`:", "bump-values"
     if message is None:
         message = _message(options, config, version, outcomes)
         _fill(message, "", "the commit message")  # only ${version} was there to fill
     else:
         message = redact.redact(message)
-        intro = message.rstrip("\n")
+        intro, command = message.rstrip("\n"), "rollback"
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = branch_name(options.branch, repo) if options.branch else detect_branch(repo, env)
@@ -307,7 +307,7 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
         diff = "".join(o.diff for o in outcomes)
         body = intro + "\n\n```diff\n" + diff + "```\n"
         return Delivery(message=message, pull_request=PullRequest(branch, message.splitlines()[0], body,
-                                                                  target))
+                                                                  target, command))
     return Delivery(message=message, push_branch=branch, retries=options.retries)
 
 

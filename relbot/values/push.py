@@ -192,13 +192,14 @@ class PullRequest:
     title: str
     body: str
     github: GitHubTarget
+    command: str = "bump-values"  # names the branch, so a merge of the pull request says what it was
 
     @property
     def head(self) -> str:
         import hashlib  # noqa: PLC0415 - start-up guard: only --create-pr names a branch
 
         digest = hashlib.sha256(self.body.encode()).hexdigest()[:12]
-        return f"relbot/bump-values/{self.base}/{digest}"
+        return f"relbot/{self.command}/{self.base}/{digest}"
 
     def describe(self) -> str:
         return f"push branch {self.head} and open a pull request into {self.base} on {self.github.slug}"

@@ -74,7 +74,7 @@ def job(tmp_path_factory: pytest.TempPathFactory) -> Job:
 
 
 def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
-             rollback_last: bool = False, scale_last: bool = False) -> str:
+             rollback_last: bool = False, scale_last: bool = False, merged_rollback: bool = False) -> str:
     """origin with three deploys, 1.0.0 → 1.1.0 → 1.2.0, then perhaps a last commit that is itself a
     rollback, or one that changes no image; returns the head, the commit this deploy runs for."""
     server.create_repo(NAME)
@@ -83,6 +83,12 @@ def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
         seed.commit(f"chore: update image tags to {version}", {VALUES_PATH: VALUES.format(version=version)})
     if scale_last:
         seed.commit("chore: scale down", {VALUES_PATH: VALUES.format(version="1.2.0") + "replicas: 0\n"})
+    if merged_rollback:  # `rollback --create-pr`, merged with a merge commit: no trailer on top
+        branch = "relbot/rollback/main/0123456789ab"
+        seed.git("checkout", "-q", "-b", branch)
+        seed.commit("chore: roll back to 1.1.0", {VALUES_PATH: VALUES.format(version="1.1.0")})
+        seed.git("checkout", "-q", "main")
+        seed.git("merge", "-q", "--no-ff", "-m", f"Merge pull request #12 from acme/{branch}", branch)
     if rollback_last:
         seed.commit("chore: roll back to 1.1.0\n\nRollback-of: " + seed.git("rev-parse", "HEAD"),
                     {VALUES_PATH: VALUES.format(version="1.1.0")})
@@ -194,6 +200,7 @@ def test_a_good_deploy_rolls_nothing_back(tmp_path: Path, env: dict[str, str], j
 
 @pytest.mark.parametrize(("last", "rollback_ran", "said"), [
     ({"rollback_last": True}, False, "this deploy was itself a rollback"),  # no cascade of rollbacks
+    ({"merged_rollback": True}, False, "this deploy was itself a rollback"),  # …merged as a pull request
     ({"scale_last": True}, True, "relbot left main as it is"),  # ran; this push set no image tag
 ])
 def test_a_failed_deploy_that_set_no_new_image_leaves_main_alone(

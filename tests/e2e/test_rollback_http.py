@@ -235,6 +235,7 @@ def test_create_pr_opens_a_pull_request_that_says_why(
     assert done.returncode == 0, done.stderr
     [pull] = fake_github.repo("acme/gitops").pulls.values()
     assert pull.title == f"chore: roll back {VALUES_PATH} from 1.2.0 to 1.1.0"
+    assert pull.head.startswith("relbot/rollback/main/")
     assert "Reason: p99 latency doubled" in (pull.body or "")
     assert '-    tag: "1.2.0"  # set by CI\n+    tag: "1.1.0"  # set by CI\n' in (pull.body or "")
     assert _origin(git_http_server, "show", f"{pull.head}:{VALUES_PATH}") + "\n" == _values("1.1.0")
