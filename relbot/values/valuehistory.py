@@ -16,6 +16,7 @@ from relbot.values.plan import ValuesTarget
 
 
 def read_target(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
+    """The values `target` names in `text`, as they are (InputError when the text lacks them)."""
     return read_values(text, target.edits, source=target.display, document=target.document,
                        create=target.create)
 
@@ -57,7 +58,7 @@ def state_at(repo: GitRepo, revision: str, probes: Sequence[ValuesTarget]) -> ob
 
 
 def find_deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget], current: Deploy,
-                   branch: str | None, say: Callable[[str], None]) -> tuple[Deploy, Deploy]:
+                       branch: str | None, say: Callable[[str], None]) -> tuple[Deploy, Deploy]:
     """(the values now with the first commit that had them, the deploy before them); raises
     NoEarlierValues when the history has none."""
     if repo.is_shallow():
@@ -66,18 +67,16 @@ def find_deploy_before(repo: GitRepo, head: str, targets: Sequence[ValuesTarget]
                            "history from", "clone with the full history (fetch-depth: 0)")
         repo.fetch_history(head, branch)
         say("shallow clone: fetched the full history from origin")
-    versions = read_versions(repo, head, targets)
-    history, found, stop = deploy_before(versions, version_reader(targets, current))
-    if history and history[-1].state == current.state:
-        current = current._replace(commit=history[-1].commit)
-    side = _merged_back(repo, branch, targets, current)
-    if side is not None:  # the branch's own line is the merge's second parent
-        say(f"{current.commit[:7]} merged {branch} back into {branch}'s line: reading {branch}'s history "
-            "from the merge's second parent")
-        versions = read_versions(repo, side, targets)
+    line: str | None = head
+    while line is not None:  # HEAD's first-parent line, then perhaps a merge's second parent's
+        versions = read_versions(repo, line, targets)
         history, found, stop = deploy_before(versions, version_reader(targets, current))
         if history and history[-1].state == current.state:
             current = current._replace(commit=history[-1].commit)
+        line = _merged_back(repo, branch, targets, current) if line == head else None
+        if line is not None:
+            say(f"{current.commit[:7]} merged {branch} back into {branch}'s line: reading {branch}'s "
+                "history from the merge's second parent")
     if found is not None:
         say(f"rolling back from the values of {current.commit[:7]} to those of {found.commit[:7]} "
             "(the deploy before)")
