@@ -27,7 +27,7 @@ import semver
 from relbot.config.options import Config
 from relbot.errors import GitError, InputError, Superseded, UsageError
 from relbot.gitoutcome import RemoteError
-from relbot.gitrepo import GitRepo
+from relbot.gitrepo import GitRepo, detect_branch
 from relbot.steps import Session
 from relbot.tags import TagFormat
 from relbot.values.deploys import Deploy, rollback_message, shown, summary
@@ -126,11 +126,11 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
     if version is not None:
         target = Deploy(config.tag_format.render(version), ())
         restore = probes
-        say(f"rolling back to release {version} ({target.commit})")
+        say(f"setting release {version} ({target.commit})")
     else:
         try:
-            current, target = find_deploy_before(repo, head, probes, current,
-                                             options.branch or repo.current_branch(), say)
+            current, target = find_deploy_before(repo, head, probes, current, _branch(repo, env, options),
+                                                 say)
         except NoEarlierValues as exc:
             skipped = not_of(repo, options.of, probes, exc.current)
             if skipped is None:
@@ -155,6 +155,14 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
         "--to" if version else "history"), allow_downgrade=True, delivery=delivery, replan=replan)
     check_working_copies(repo, plan, restore)
     return RollbackPlan(current, target, version, plan)
+
+
+def _branch(repo: GitRepo, env: Mapping[str, str], options: RollbackOptions) -> str | None:
+    """The branch whose history this is (--branch, git, or the CI environment); None when unknown."""
+    try:
+        return options.branch or detect_branch(repo, env)
+    except GitError:
+        return None
 
 
 def _warn_prefix(outcomes: Sequence[FileOutcome], say: Callable[[str], None]) -> None:
