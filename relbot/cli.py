@@ -99,6 +99,12 @@ def branch_option(func: F) -> F:
                         help="Release as this branch (default: git, or the CI environment).")(func)
 
 
+def push_branch_option(func: F) -> F:
+    return click.option("--branch", default=None,
+                        help="Push to (or open the pull request into) this branch of origin "
+                             "(default: git, or the CI environment).")(func)
+
+
 @cli.command("version")
 @global_options
 @branch_option
@@ -203,7 +209,7 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
               help="Print the diff and the steps (write, commit, push or pull request); change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes and the steps as JSON.")
 @strict_option
-@branch_option
+@push_branch_option
 @pass_ctx
 def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     images: tuple[str, ...], version: str | None, version_from: str | None,
@@ -256,7 +262,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 @click.option("--dry-run", is_flag=True, help="Print the diff and the steps; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the rollback, changes and steps as JSON.")
 @strict_option
-@branch_option
+@push_branch_option
 @pass_ctx
 def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], images: tuple[str, ...],
                  to: str | None, reason: str | None, of: str | None, allow_shared: bool,

@@ -178,6 +178,12 @@ class GitRepo:
         """The first line of `commit`'s message."""
         return self._run("log", "-1", "--format=%s", "--no-show-signature", "--end-of-options", commit)
 
+    def trailer_values(self, commit: str, *keys: str) -> list[str]:
+        """The values of `commit`'s message trailers named `keys` (git's own trailer parsing)."""
+        fields = "".join(f"%(trailers:key={key},valueonly,separator=%x00)%x00" for key in keys)
+        out = self._run("log", "-1", f"--format={fields}", "--no-show-signature", "--end-of-options", commit)
+        return [value for value in out.split("\x00") if value.strip()]
+
     def current_branch(self) -> str | None:
         """The checked-out branch, or None for a detached HEAD."""
         if "branch" in self._head:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from relbot import fsio, gitauth
-from relbot.errors import DowngradeRefused, GitError, InputError, Superseded
+from relbot.errors import DowngradeRefused, GitError, Superseded, UsageError
 from relbot.gitoutcome import RemoteError, RemoteResult, RemoteStatus
 from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
@@ -76,11 +76,11 @@ def check_push_access(session: Session, branch: str, need: str) -> None:
 def branch_name(name: str, repo: GitRepo) -> str:
     """The branch `--branch` names, as a push to origin's `refs/heads/<name>` needs it: `refs/heads/X`
     is X; a remote-tracking name, `HEAD`, another ref, or a name `git check-ref-format --branch`
-    refuses is an InputError."""
+    refuses is a UsageError."""
     branch = name.strip().removeprefix("refs/heads/")
     if branch.startswith(("refs/", "origin/", "remotes/")) or branch == "HEAD" \
             or not repo.is_branch_name(branch):
-        raise InputError(f"--branch {name!r} is not a branch name",
+        raise UsageError(f"--branch {name!r} is not a branch name",
                          "name the branch as origin has it, for example --branch main")
     return branch
 
@@ -93,8 +93,11 @@ def check_head_on_branch(session: Session, branch: str) -> None:
     head = session.start_head or repo.head_sha()
     try:
         tip = repo.remote_ref(f"refs/heads/{branch}")
-        if tip is None or tip == head or head is None:
-            return  # a new branch, or HEAD is the tip
+        if tip is None:
+            raise GitError(f"origin has no branch {branch}: a values commit goes to a branch that exists",
+                           "check --branch (or the checked-out branch), or create the branch on origin first")
+        if tip == head or head is None:
+            return  # HEAD is the tip
         if not repo.present_commits([tip]):
             repo.fetch(f"refs/heads/{branch}", no_fetch_head=True)
     except RemoteError:
@@ -224,12 +227,14 @@ class PullRequest:
         if not result.ok:
             _restore(repo, session)
             raise push_error(result, self.head, session.env)
-        url = open_pull_request(self.github, session.env, head=self.head, base=self.base,
-                                title=self.title, body=self.body)
+        try:
+            url = open_pull_request(self.github, session.env, head=self.head, base=self.base,
+                                    title=self.title, body=self.body)
+        finally:
+            _restore(repo, session)  # keep the local branch where origin has it, opened or not
         session.pull_request_url = url
         session.attempts = 1
         session.say(f"pull request {url} ({self.head} → {self.base})")
-        _restore(repo, session)  # keep the local branch where origin has it
 
 
 def _restore(repo: GitRepo, session: Session) -> None:

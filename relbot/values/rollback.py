@@ -46,7 +46,7 @@ from relbot.values.plan import (
     run_values_plan,
     values_targets,
 )
-from relbot.values.valuehistory import NoEarlierValues, find_deploy_before, not_of, read_target
+from relbot.values.valuehistory import NoEarlierValues, deploy_at, find_deploy_before, not_of, read_target
 from relbot.values.yamlpath import split_assignment
 
 PROBE_VERSION = "0.0.0"  # fills ${version} when the templates only say which values to read
@@ -128,17 +128,10 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
         restore = probes
         say(f"setting release {version} ({target.commit})")
     else:
-        try:
-            current, target = find_deploy_before(repo, head, probes, current, _branch(repo, env, options),
-                                                 say)
-        except NoEarlierValues as exc:
-            skipped = not_of(repo, options.of, probes, exc.current)
-            if skipped is None:
-                raise
-            return _nothing(exc.current, skipped, probes, texts)
-        skipped = not_of(repo, options.of, probes, current)
-        if skipped is not None:
-            return _nothing(current, skipped, probes, texts)
+        current, found = _target(repo, head, probes, current, options, env, say)
+        if isinstance(found, str):
+            return _nothing(current, found, probes, texts)
+        target = found
         restore = [_restore_target(t, reads) for t, reads in zip(probes, target.values, strict=True)]
     edited = edit_targets(restore, texts, allow_downgrade=True)
     if version is not None:  # the values a release sets, read back for the result and the message
@@ -155,6 +148,29 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
         "--to" if version else "history"), allow_downgrade=True, delivery=delivery, replan=replan)
     check_working_copies(repo, plan, restore)
     return RollbackPlan(current, target, version, plan)
+
+
+def _target(repo: GitRepo, head: str, probes: Sequence[ValuesTarget], current: Deploy,
+            options: RollbackOptions, env: Mapping[str, str],
+            say: Callable[[str], None]) -> tuple[Deploy, Deploy | str]:
+    """(the values now, what to set instead: the deploy before, or with --of BEFORE..COMMIT what
+    ran before the push; a string says why nothing is rolled back)."""
+    target: Deploy | None = None
+    missing: NoEarlierValues | None = None
+    try:
+        current, target = find_deploy_before(repo, head, probes, current, _branch(repo, env, options), say)
+    except NoEarlierValues as exc:
+        current, missing = exc.current, exc
+    check = not_of(repo, options.of, probes, current)
+    if check.skipped is not None:
+        return current, check.skipped
+    before = deploy_at(repo, check.before, probes, current) if check.before else None
+    if before is not None and before.state != current.state:
+        say(f"rolling back to what ran before the push: the values of {before.commit[:7]}")
+        return current, before
+    if target is None:
+        raise missing or AssertionError("no deploy before and no error")
+    return current, target
 
 
 def _branch(repo: GitRepo, env: Mapping[str, str], options: RollbackOptions) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from relbot.errors import GitError, InputError
 from relbot.gitrepo import GitRepo
@@ -21,12 +22,19 @@ def read_target(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:
                        create=target.create)
 
 
-def not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], current: Deploy) -> str | None:
+class OfCheck(NamedTuple):
+    """What `--of` says: why nothing is rolled back (None: roll back), and the push's BEFORE."""
+
+    skipped: str | None
+    before: str | None = None
+
+
+def not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], current: Deploy) -> OfCheck:
     """With --of COMMIT (or BEFORE..COMMIT, a push): why there is nothing of that commit's to roll
-    back (it changed none of the values, compared with its first parent or BEFORE, or they changed
-    again since); None when there is."""
+    back (it changed none of the values, compared with its first parent or BEFORE; they changed
+    again since; or a rollback set them, which is never rolled back again)."""
     if of is None:
-        return None
+        return OfCheck(None)
     before, dots, last = of.rpartition("..")
     commit = repo.commit_of(last)
     if commit is None or not repo.is_ancestor(commit, "HEAD"):
@@ -41,11 +49,33 @@ def not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], curren
     what = f"{found[:7]}..{commit[:7]}" if found else commit[:7]
     set_there = state_at(repo, commit, probes)
     if set_there == state_at(repo, base, probes):
-        return f"{what} changed none of the values, so there is nothing of it to roll back"
+        return OfCheck(f"{what} changed none of the values, so there is nothing of it to roll back")
     if set_there != current.state:
-        return (f"the values now are not those {what} set (a later commit changed them), so it is "
-                "not rolled back")
-    return None
+        return OfCheck(f"the values now are not those {what} set (a later commit changed them), so it "
+                       "is not rolled back")
+    if is_rollback(repo, current.commit):
+        return OfCheck(f"the values now were set by a rollback ({current.commit[:7]}), and --of never "
+                       "rolls a rollback back: a person decides what runs next")
+    return OfCheck(None, found)
+
+
+def is_rollback(repo: GitRepo, commit: str) -> bool:
+    """Whether `commit` is relbot's rollback or release-set commit, or the merge of its pull request."""
+    return bool(repo.trailer_values(commit, "Rollback-of", "Release-set")) or bool(
+        re.match(r"Merge pull request #\d+ from \S+/relbot/rollback/", repo.subject(commit)))
+
+
+def deploy_at(repo: GitRepo, revision: str, probes: Sequence[ValuesTarget], current: Deploy) -> Deploy | None:
+    """The values at `revision`, laid out as `current` has them; None when they are not."""
+    try:
+        texts = [repo.file_at(revision, t.path) for t in probes]
+        reads = tuple(read_target(t, text) for t, text in zip(probes, texts, strict=True) if text is not None)
+    except InputError:
+        return None
+    deploy = Deploy(revision, reads)
+    if len(reads) != len(probes) or deploy.layout != current.layout or any(None in v for v in deploy.state):
+        return None
+    return deploy
 
 
 def state_at(repo: GitRepo, revision: str, probes: Sequence[ValuesTarget]) -> object:
@@ -156,5 +186,5 @@ def version_reader(targets: Sequence[ValuesTarget], current: Deploy) -> Callable
     return read
 
 
-__all__ = ["NoEarlierValues", "find_deploy_before", "not_of", "read_target", "read_versions",
-           "state_at", "version_reader"]
+__all__ = ["NoEarlierValues", "OfCheck", "deploy_at", "find_deploy_before", "is_rollback", "not_of",
+           "read_target", "read_versions", "state_at", "version_reader"]

@@ -199,10 +199,24 @@ def test_of_rolls_back_only_the_deploy_that_commit_made(repo: Repo) -> None:
     done = repo.relbot("rollback", *ARGS, "--of", deployed, "--commit")
     assert done.returncode == 0, done.stderr
     assert repo.git("log", "-1", "--format=%s") == "chore: roll back values.yaml from 1.1.0 to 1.0.0"
+    rollback = repo.git("rev-parse", "HEAD")
+    done = repo.relbot("rollback", *ARGS, "--of", "HEAD", "--commit", "--json")  # its deploy failed too
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["not_landed"].startswith(f"the values now were set by a rollback "
+                                                            f"({rollback[:7]}), and --of never rolls")
     first = repo.git("rev-list", "--max-parents=0", "HEAD")
-    done = repo.relbot("rollback", *ARGS, "--of", "HEAD", "--commit", "--json")  # the rollback's values
-    assert done.returncode == 7  # …are the first ones: the history has nothing before them
+    done = repo.relbot("rollback", *ARGS, "--commit", "--json")  # by hand: …the first values
+    assert done.returncode == 7
     assert f"it stops there: values.yaml first appears at {first[:7]}" in json.loads(done.stdout)["error"]
+
+
+def test_of_a_push_of_two_deploys_goes_back_to_what_ran_before_the_push(repo: Repo) -> None:
+    before = _deploys(repo, "2.0.0")[-1]
+    pushed = _deploys(repo, "3.0.0", "3.1.0")[-1]  # one push, two deploy commits: 3.0.0 never ran
+    done = repo.relbot("rollback", *ARGS, "--of", f"{before}..{pushed}", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "server.image.tag: 3.1.0 → 2.0.0" in done.stderr
+    assert f"rolling back to what ran before the push: the values of {before[:7]}" in done.stderr
 
 
 ANCHORED = """\

@@ -241,3 +241,11 @@ def test_create_pr_opens_a_pull_request_that_says_why(
     assert _origin(git_http_server, "show", f"{pull.head}:{VALUES_PATH}") + "\n" == _values("1.1.0")
     assert _origin(git_http_server, "rev-parse", "main") == head  # main is protected; the PR waits
     _no_token(git_http_server, ci, done.stdout, done.stderr)
+    assert ci.git("rev-parse", "HEAD") == head  # the checkout is back where it was
+
+    fake_github.fail_next("POST", r"/repos/acme/gitops/pulls", 422, times=5)  # refused after the push
+    again = subprocess.run(
+        [sys.executable, "-m", "relbot", "rollback", "--create-pr", "--reason", "p99 latency tripled"],
+        cwd=ci.path, env={**ci.env, **api}, capture_output=True, text=True, check=False)
+    assert again.returncode == 8, again.stderr
+    assert ci.git("rev-parse", "HEAD") == head  # no values commit left behind for a rerun to trip on
