@@ -41,7 +41,10 @@ FAKES = {
   history) echo '[{"revision":6,"status":"superseded"},{"revision":7,"status":"deployed"}]' ;;
 esac
 """,
-    "kubectl": RECORDING + """if [ "$1" = get ]; then
+    "kubectl": RECORDING + """if [ "$2" = deployments ] && [ -n "$FAKE_KUBE_DENIED" ]; then
+  echo "error: You must be logged in to the server (Unauthorized)" >&2; exit 1
+fi
+if [ "$2" = applications.argoproj.io ]; then
   printf '{"status":{"sync":{"revision":"%s","status":"%s"},' "${FAKE_REVISION:-$GITHUB_SHA}" "$FAKE_SYNC"
   printf '"operationState":{"phase":"%s","syncResult":{"revision":"%s"}},' "$FAKE_PHASE" \\
     "${FAKE_REVISION:-$GITHUB_SHA}"
@@ -100,7 +103,7 @@ def _publish(tmp_path: Path, env: dict[str, str], server: GitHttpServer, *,
 def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer, *, smoke_exit: int,
             deployer: str = "", health: str = "Healthy", phase: str = "Succeeded", revision: str = "",
             sync: str = "Synced", at: str = "main", before: str = "", main_tip: str = "",
-            ) -> tuple[JobRun, list[str]]:
+            kube_denied: bool = False) -> tuple[JobRun, list[str]]:
     """The workflow's `deploy` job on a checkout of `at` as actions/checkout makes it for a push (one
     commit deep); the stand-ins answer with `health`, `phase`, `sync`, `revision` (Argo CD) and
     `smoke_exit` (the smoke test)."""
@@ -123,7 +126,7 @@ def _deploy(tmp_path: Path, env: dict[str, str], job: Job, server: GitHttpServer
     log.touch()
     runner_env = {**env, "PATH": f"{fakes}:{env['PATH']}", "FAKE_LOG": str(log), "FAKE_HEALTH": health,
                   "FAKE_PHASE": phase, "FAKE_REVISION": revision, "FAKE_SYNC": sync,
-                  "FAKE_MAIN_TIP": main_tip,
+                  "FAKE_MAIN_TIP": main_tip, "FAKE_KUBE_DENIED": "1" if kube_denied else "",
                   "FAKE_SMOKE_EXIT": str(smoke_exit),
                   "FAKE_ORIGIN": str(server.repo_path(NAME))}
     github = {"repository": "acme/imprun", "ref": "refs/heads/main", "sha": sha, "run_id": "4242",
@@ -161,6 +164,8 @@ def test_a_failed_smoke_test_rolls_helm_and_git_back_and_names_the_versions(
     assert run.step("git-rollback").returncode == 0, run.step("git-rollback").log
     assert run.outputs == {"current": "true", "version": "1.2.0", "rolled-back": "true",
                            "rolled-back-to": "1.1.0",
+                           "what": "main names 1.1.0 again; its deploy follows. The cluster is back on Helm "
+                                   "revision 7.",
                            "rolled-back-from": "1.2.0",
                            "rollback-commit": _origin(git_http_server, "rev-parse", "main")}
     assert _origin(git_http_server, "show", f"main:{VALUES_PATH}") + "\n" == VALUES.format(version="1.1.0")
@@ -168,7 +173,7 @@ def test_a_failed_smoke_test_rolls_helm_and_git_back_and_names_the_versions(
     assert "Reason: the deploy of 1.2.0 failed: " in message
     assert "/acme/imprun/actions/runs/4242" in message
     assert f"Rollback-of: {deployed}" in message
-    assert "::warning title=deploy::1.2.0 failed; main now names 1.1.0 again" in run.log
+    assert "::warning title=deploy::1.2.0 failed; main names 1.1.0 again" in run.log
     assert git_http_server.token not in run.log
 
 
@@ -191,30 +196,31 @@ def test_a_good_deploy_rolls_nothing_back(tmp_path: Path, env: dict[str, str], j
     run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0)
     assert not run.failed, run.log
     assert [call.split()[:2] for call in calls] == [
-        ["gh", "api"], ["helm", "history"], ["helm", "upgrade"], ["kubectl", "rollout"],
+        ["gh", "api"], ["kubectl", "get"], ["helm", "history"], ["helm", "upgrade"], ["kubectl", "rollout"],
         ["kubectl", "rollout"], ["curl", "--fail"]]
     assert "--description version 1.2.0, commit " + head in next(c for c in calls if "upgrade" in c)
     assert (run.outputs["version"], run.outputs["rolled-back"]) == ("1.2.0", "false")
     assert _origin(git_http_server, "rev-parse", "main") == head
 
 
-@pytest.mark.parametrize(("last", "rollback_ran", "said"), [
-    ({"rollback_last": True}, False, "this deploy was itself a rollback"),  # no cascade of rollbacks
-    ({"merged_rollback": True}, False, "this deploy was itself a rollback"),  # …merged as a pull request
-    ({"scale_last": True}, True, "relbot left main as it is"),  # ran; this push set no image tag
+@pytest.mark.parametrize(("last", "why"), [
+    ({"rollback_last": True}, "set by a rollback"),  # no cascade of rollbacks
+    ({"merged_rollback": True}, "set by a rollback"),  # …merged as a pull request
+    ({"scale_last": True}, "changed none of the values"),  # this push set no image tag
 ])
 def test_a_failed_deploy_that_set_no_new_image_leaves_main_alone(
     tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer,
-    last: dict[str, bool], rollback_ran: bool, said: str,
+    last: dict[str, bool], why: str,
 ) -> None:
     head = _publish(tmp_path, env, git_http_server, **last)
     run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=22)
     assert run.failed
-    assert run.ran("git-rollback") is rollback_ran
+    assert why in run.step("git-rollback").log  # relbot ran and said why it changed nothing
     assert any(call.startswith("helm rollback") for call in calls)  # the cluster is still mitigated
     assert _origin(git_http_server, "rev-parse", "main") == head
-    assert said in run.log
     assert run.outputs["rolled-back"] == "false"
+    assert run.outputs["what"].startswith("relbot left main as it is")
+    assert "The cluster is back on Helm revision 7." in run.outputs["what"]
 
 
 def test_a_rerun_of_a_deploy_that_was_rolled_back_deploys_nothing(
@@ -254,3 +260,16 @@ def test_argocd_verdicts(tmp_path: Path, env: dict[str, str], job: Job, git_http
     assert run.outputs["rolled-back"] == ("true" if rolled_back else "false")
     assert run.failed is (verdict in ("failed", "unknown"))
     assert run.ran("smoke") is (verdict in ("healthy",))
+
+
+def test_a_cluster_that_cannot_be_reached_rolls_nothing_back(
+    tmp_path: Path, env: dict[str, str], job: Job, git_http_server: GitHttpServer
+) -> None:
+    head = _publish(tmp_path, env, git_http_server)
+    run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0, kube_denied=True)
+    assert run.failed
+    assert not run.ran("upgrade")
+    assert not run.ran("git-rollback")  # the images are not at fault
+    assert not [call for call in calls if call.startswith("helm")]
+    assert _origin(git_http_server, "rev-parse", "main") == head
+    assert run.outputs["what"].startswith("main was not rolled back (the deploy could not start")
