@@ -254,7 +254,8 @@ def test_argocd_verdicts(tmp_path: Path, env: dict[str, str], job: Job, git_http
                "a newer commit with other values": {"revision": older, "main_tip": older},
                "no sync of these values at all": {"revision": "0" * 40}}[case]
     run, calls = _deploy(tmp_path, env, job, git_http_server, smoke_exit=0, deployer="argocd", at=deployed,
-                         **answers)
+                         revision=answers.get("revision", ""), health=answers.get("health", "Healthy"),
+                         sync=answers.get("sync", "Synced"), main_tip=answers.get("main_tip", ""))
     assert run.step("synced").outputs["verdict"] == verdict, run.log
     assert not [call for call in calls if call.startswith("helm")]  # Argo CD's selfHeal would undo it
     assert run.outputs["rolled-back"] == ("true" if rolled_back else "false")
