@@ -145,8 +145,9 @@ class _Window:
     def older_holding(self, states: set[tuple[tuple[str | None, ...], ...]]) -> int | None:
         """The newest version older than the window that holds one of `states`; None when none
         does, or an unreadable version ends the history first."""
+        needles = [_needles(state) for state in states]  # once, not once a version
         for index in range(len(self.deploys), len(self.versions)):
-            if not any(_may_hold(self.versions[index], state) for state in states):
+            if not _may_hold(self.versions[index], needles):
                 continue
             found = self.at(index)
             if isinstance(found, str):
@@ -156,17 +157,20 @@ class _Window:
         return None
 
 
-def _may_hold(version: Version, state: tuple[tuple[str | None, ...], ...]) -> bool:
-    """False only when the version's text cannot hold `state`: a file is missing (then it is read,
-    to end the history there), or a value written as is appears nowhere in it."""
+def _needles(state: tuple[tuple[str | None, ...], ...]) -> tuple[bytes, ...]:
+    """A state's values that YAML writes as they read (quotes, escapes or spaces may not be)."""
+    return tuple(value.encode() for values in state for value in values
+                 if value is not None and _VERBATIM.fullmatch(value))
+
+
+def _may_hold(version: Version, needles: Sequence[tuple[bytes, ...]]) -> bool:
+    """False only when the version's text cannot hold any of the states whose `needles` are given:
+    each lacks one of its values written as is. A missing file counts as may (it is read, to end
+    the history there)."""
     if any(blob is None for blob in version.files):
         return True
     text = b"\0".join(blob[1] for blob in version.files if blob is not None)
-    for values in state:
-        for value in values:
-            if value is not None and _VERBATIM.fullmatch(value) and value.encode() not in text:
-                return False
-    return True
+    return any(all(needle in text for needle in state) for state in needles)
 
 
 def shown(value: str | None) -> str:

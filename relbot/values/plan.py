@@ -193,7 +193,7 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     """The bump-values plan for `options` and the `values` configuration, from the files as they
     are on disk; `version_source` names where an explicit version came from (default --version)."""
     root = repo.root if repo is not None else directory.resolve()
-    recording = committing(options, config)
+    recording = _committing(options, config)
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
     version, source = resolve_version(options.version, options.version_from, env, repo,
@@ -203,7 +203,7 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
         say(f"version {version} (from {source})")
     targets = values_targets(directory, root, options, config, version or "")
     if recording and repo is not None:
-        texts = committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
+        texts = _committed_texts(repo, targets)  # a rerun after a failed commit plans the same change
     else:
         texts = {t.path: fsio.read_text(root / t.path) for t in targets}
     edited = edit_targets(targets, texts, options.allow_downgrade)  # before anything is written
@@ -224,11 +224,11 @@ def _flags(options: BumpOptions, config: Config) -> tuple[bool, bool, bool]:
     return commit, push, create_pr
 
 
-def committing(options: BumpOptions, config: Config) -> bool:
+def _committing(options: BumpOptions, config: Config) -> bool:
     return any(_flags(options, config))
 
 
-def committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
+def _committed_texts(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
     """The values files as HEAD has them; each must be a tracked file inside the repository."""
     texts: dict[str, str] = {}
     for target in targets:
@@ -278,23 +278,24 @@ def run_values_plan(plan: ValuesPlan, session: Session, *, dry_run: bool) -> Bum
 
 
 def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env: Mapping[str, str],
-                 version: str | None, outcomes: Sequence[FileOutcome], message: str | None = None,
-                 ) -> Delivery:
-    """Where the commit goes, from the flags (else the `values` section); `message`: a rollback's
-    commit message as it is (default: `--message` or values.message with ${version} filled)."""
+                 version: str | None, outcomes: Sequence[FileOutcome], message: str | None = None, *,
+                 command: str = "bump-values") -> Delivery:
+    """Where the commit goes, from the flags (else the `values` section). `message`: the commit
+    message as it is, which also opens a pull request's body (default: `--message` or
+    values.message with ${version} filled); `command` names the pull request's branch."""
     commit, push, create_pr = _flags(options, config)
     if not (commit or push or create_pr):
         return Delivery()
     if repo is None:
         raise GitError("the values files are not inside a git repository, so --commit/--push "
                        "cannot record the change", "run in a clone, or drop --commit/--push")
-    intro, command = "Set by `relbot bump-values`:", "bump-values"
+    intro = f"Set by `relbot {command}`:"
     if message is None:
         message = _message(options, config, version, outcomes)
         _fill(message, "", "the commit message")  # only ${version} was there to fill
     else:
         message = redact.redact(message)
-        intro, command = message.rstrip("\n"), "rollback"
+        intro = message.rstrip("\n")
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = branch_name(options.branch, repo) if options.branch else detect_branch(repo, env)
@@ -405,8 +406,6 @@ __all__ = [
     "ValuesTarget",
     "bump_values",
     "check_working_copies",
-    "committed_texts",
-    "committing",
     "config_target",
     "delivery_for",
     "edit_targets",

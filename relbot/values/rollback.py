@@ -39,7 +39,6 @@ from relbot.values.plan import (
     ValuesPlan,
     ValuesTarget,
     check_working_copies,
-    committed_texts,
     delivery_for,
     edit_targets,
     plan_values,
@@ -139,7 +138,8 @@ def plan_rollback(directory: Path, options: RollbackOptions, config: Config, env
                                               for t in probes))
         _warn_prefix(edited[0], say)
     message = rollback_message(current, target, version, options.reason, edited[0])
-    delivery = delivery_for(_bump_options(options), config, repo, env, version, edited[0], message)
+    delivery = delivery_for(_bump_options(options), config, repo, env, version, edited[0], message,
+                            command="rollback")
 
     def replan(fresh: Mapping[str, str]) -> tuple[Sequence[object], Mapping[str, str]]:
         return _guarded(restore, probes, current, target, fresh)
@@ -221,14 +221,17 @@ def _check_arguments(options: RollbackOptions, config: Config) -> None:
 
 def _committed(repo: GitRepo, targets: Sequence[ValuesTarget]) -> dict[str, str]:
     """The values files as HEAD has them (their history is what rollback reads)."""
+    texts: dict[str, str] = {}
     for target in targets:
         if (repo.root / target.path).is_dir():
             raise InputError(f"{target.display} is a directory, not a values file", "name the file")
-        if repo.file_at("HEAD", target.path) is None:
+        text = repo.file_at("HEAD", target.path)
+        if text is None:
             raise InputError(f"{target.display} is not a file in HEAD's tree, so it has no history to roll "
                              "back", "name a committed values file (paths are relative to the current "
                              "directory, or to the repository root in the configuration)")
-    return committed_texts(repo, targets)
+        texts[target.path] = text
+    return texts
 
 
 def _read_now(target: ValuesTarget, text: str) -> tuple[ValueRead, ...]:

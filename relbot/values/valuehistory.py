@@ -41,8 +41,9 @@ def not_of(repo: GitRepo, of: str | None, probes: Sequence[ValuesTarget], curren
         raise InputError(f"--of {of}: {last!r} is not a commit of HEAD's history",
                          "pass the deployed commit (GITHUB_SHA in the deploy workflow), or BEFORE..COMMIT")
     # a push's `before` (all zeros for a new branch; absent after a force push): else the parent
-    found = repo.commit_of(before) if dots and before.strip("0") else None
-    if dots and before.strip("0") and found is None and not re.fullmatch(r"[0-9a-f]{40}", before):
+    named = before if dots and before.strip("0") else ""
+    found = repo.commit_of(named) if named else None
+    if named and found is None and not re.fullmatch(r"[0-9a-f]{40}", named):
         raise InputError(f"--of {of}: {before!r} is not a commit", "pass BEFORE..COMMIT with two commit "
                          "hashes (github.event.before..github.sha), or COMMIT alone")
     base = found or f"{commit}^"
