@@ -5,6 +5,10 @@ authenticated, routed to an endpoint in state.py, and its response is checked to
 the fake objects to is collected in `validation_errors` and `unhandled`; the `fake_github` fixture fails
 the test at teardown if either is non-empty. Faults (a one-off 502, rate limits) and response tampering
 are queued per method and path.
+
+A repository can be backed by a real bare git repository (`add_repo(..., git_dir=)`, `attach_git`): its
+branches are then that repository's, and the Git Database endpoints (gitapi.py) write real objects and
+refs into it, for a client's `git fetch` to see.
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-from .payloads import ACTIONS_BOT, PullRequest, Release, Repository
+from .gitdata import GitDir
+from .payloads import ACTIONS_BOT, Asset, Issue, PullRequest, Release, Repository
+from .routes import Route, route
 from .spec import SpecValidator, load_validator
-from .state import ApiError, Call, GitHubState, Reply, fake_sha, route
+from .state import ApiError, Call, GitHubState, Reply, fake_sha
 
 API_VERSION = "2022-11-28"
 RATE_LIMIT = 5000
@@ -158,8 +165,13 @@ class FakeGitHub:
         permissions: Mapping[str, bool] | None = None,
         private: bool = False,
         clone_url: str | None = None,
+        git_dir: Path | None = None,
     ) -> Repository:
-        """A repository with `default_branch` (or `branches`: name -> sha) and push access by default."""
+        """A repository with `default_branch` (or `branches`: name -> sha) and push access by default.
+
+        With `git_dir` (a bare repository) the branches are that repository's refs/heads, read live, and
+        the Git Database endpoints write real objects and refs into it (see `attach_git`).
+        """
         with self._lock:
             return self.state.add_repo(
                 full_name,
@@ -168,11 +180,29 @@ class FakeGitHub:
                 permissions=permissions,
                 private=private,
                 clone_url=clone_url,
+                git_dir=git_dir,
             )
 
-    def add_branch(self, full_name: str, name: str, sha: str | None = None) -> str:
+    def attach_git(self, full_name: str, git_dir: Path) -> GitDir:
+        """Back an existing repository with the bare repository `git_dir` (its branches become the git
+        dir's; `clone_url` becomes its file:// URL unless one was given); the GitDir, whose
+        `before_ref_update` hook lets a test push between a ref update's check and its write."""
         with self._lock:
-            self.repo(full_name).branches[name] = sha = sha or fake_sha(full_name, name)
+            return self.state.attach_git(self.repo(full_name), git_dir)
+
+    def git(self, full_name: str) -> GitDir:
+        git = self.repo(full_name).git
+        if git is None:
+            raise ValueError(f"{full_name} has no git dir (add_repo(..., git_dir=) or attach_git)")
+        return git
+
+    def add_branch(self, full_name: str, name: str, sha: str | None = None) -> str:
+        """A branch at `sha`; without one, a made-up sha (git-backed: the default branch's commit)."""
+        with self._lock:
+            repo = self.repo(full_name)
+            if sha is None:
+                sha = repo.branches[repo.default_branch] if repo.git else fake_sha(full_name, name)
+            repo.branches[name] = sha
             return sha
 
     def add_release(
@@ -199,12 +229,127 @@ class FakeGitHub:
             )
 
     def add_pull(
-        self, full_name: str, head: str, *, base: str | None = None, title: str = "", body: str | None = None
+        self,
+        full_name: str,
+        head: str,
+        *,
+        base: str | None = None,
+        title: str = "",
+        body: str | None = None,
+        number: int | None = None,
     ) -> PullRequest:
-        """Seed an open pull request from branch `head` (created if missing), without a request."""
+        """Seed an open pull request from branch `head` (created if missing, unless git-backed)."""
         with self._lock:
             repo = self.repo(full_name)
-            return self.state.add_pull(repo, head, base or repo.default_branch, title or head, body=body)
+            return self.state.add_pull(
+                repo, head, base or repo.default_branch, title or head, body=body, number=number
+            )
+
+    def add_merged_pull(
+        self,
+        full_name: str,
+        *,
+        title: str,
+        body: str | None,
+        head: str,
+        base: str = "main",
+        merge_commit_sha: str,
+        commits: Iterable[str] = (),
+        number: int | None = None,
+    ) -> int:
+        """Seed a merged (closed) pull request; `GET /commits/{sha}/pulls` finds it by `merge_commit_sha`
+        or any of `commits` (its commits, oldest first, listed by `GET /pulls/{n}/commits`). Its number."""
+        with self._lock:
+            return self.state.add_merged_pull(
+                self.repo(full_name),
+                title=title,
+                body=body,
+                head=head,
+                base=base,
+                merge_commit_sha=merge_commit_sha,
+                commits=commits,
+                number=number,
+            ).number
+
+    def add_issue(
+        self,
+        full_name: str,
+        title: str,
+        *,
+        body: str | None = None,
+        labels: Iterable[str] = (),
+        assignees: Iterable[str] = (),
+        state: str = "open",
+        user: tuple[str, int] | None = None,
+        number: int | None = None,
+    ) -> int:
+        """Seed an issue (missing labels are created; assignees must be collaborators). Its number."""
+        with self._lock:
+            return self.state.add_issue(
+                self.repo(full_name),
+                title,
+                body=body,
+                labels=labels,
+                assignees=assignees,
+                state=state,
+                user=user,
+                number=number,
+            ).number
+
+    def add_label(
+        self, full_name: str, name: str, *, color: str = "ededed", description: str | None = None
+    ) -> None:
+        with self._lock:
+            repo = self.repo(full_name)
+            self.state.ensure_labels(repo, [name])
+            label = repo.labels[name.lower()]
+            label.color, label.description = color, description
+
+    def add_collaborator(self, full_name: str, login: str, user_id: int | None = None) -> None:
+        """Someone issues can be assigned to (ids are stable per login unless given)."""
+        with self._lock:
+            self.repo(full_name).collaborators[login] = user_id or _stable_id(login)
+
+    def issue(self, full_name: str, number: int) -> Issue:
+        """The issue or pull request `number` (a PullRequest is an Issue): `.labels` (names), `.comments`
+        (Comment: `.body`, `.user`), `.state`, `.state_reason`, `.assignees`, …"""
+        with self._lock:
+            issue = self.repo(full_name).issues.get(number)
+            if issue is None:
+                raise KeyError(f"{full_name} has no issue or pull request #{number}")
+            return issue
+
+    def comments(self, full_name: str, number: int) -> list[str]:
+        """The bodies of the comments on issue or pull request `number`, oldest first."""
+        with self._lock:
+            return [c.body for c in self.issue(full_name, number).comments]
+
+    def labels(self, full_name: str, number: int) -> list[str]:
+        """The names of the labels on issue or pull request `number`."""
+        with self._lock:
+            return sorted(self.issue(full_name, number).labels, key=str.lower)
+
+    def release(self, full_name: str, tag_or_id: str | int) -> Release:
+        """A release by id, or by tag (the newest with that tag, drafts included)."""
+        with self._lock:
+            releases = self.repo(full_name).releases
+            if isinstance(tag_or_id, int):
+                return releases[tag_or_id]
+            return max((r for r in releases.values() if r.tag_name == tag_or_id), key=lambda r: r.id)
+
+    def assets(self, full_name: str, tag_or_id: str | int) -> dict[str, bytes]:
+        """A release's uploaded assets: name -> the bytes received."""
+        with self._lock:
+            return {a.name: a.data for a in self.release(full_name, tag_or_id).assets}
+
+    def asset(self, full_name: str, tag_or_id: str | int, name: str) -> Asset:
+        with self._lock:
+            return next(a for a in self.release(full_name, tag_or_id).assets if a.name == name)
+
+    def verified_commits(self, full_name: str) -> set[str]:
+        """The shas of the commits the API made and signed (no author or committer given)."""
+        with self._lock:
+            return set(self.repo(full_name).verified)
 
     # -- faults and checks -----------------------------------------------------------------------------
 
@@ -274,14 +419,16 @@ class FakeGitHub:
                 return self._finish(Reply(404, _error(404, "Not Found", DOCS)), authenticated=False)
             path = split.path[len(self.prefix) :]
             auth_matched = self._auth_matches(headers.get("authorization"))
-            body, parse_error = _parse_json(raw)
+            found = route(method, path)
+            # An upload's body is the file itself, kept as bytes; every other body is JSON.
+            body, parse_error = (raw, None) if found and found[0].raw_body else _parse_json(raw)
             self.requests.append(RecordedRequest(method, path, query, _redact(headers), auth_matched, body))
             try:
                 spec_request, request_problems = self.validator.check_request(
                     method, path, query, headers, raw
                 )
                 reply, routed = self._answer(
-                    method, path, query, auth_matched, body, parse_error, request_problems
+                    method, path, query, headers, auth_matched, found, body, parse_error, request_problems
                 )
             except Exception:  # a bug in the fake must fail the test, not hang the client
                 self.unhandled.append(f"{method} {path}: the fake crashed:\n{traceback.format_exc()}")
@@ -302,13 +449,14 @@ class FakeGitHub:
         method: str,
         path: str,
         query: dict[str, list[str]],
+        headers: Mapping[str, str],
         auth_matched: bool | None,
+        found: tuple[Route, dict[str, str]] | None,
         body: Any,
         parse_error: str | None,
         request_problems: list[str],
     ) -> tuple[Reply, bool]:
         """The reply, and whether the request reached a known endpoint (only those are spec-checked)."""
-        found = route(method, path)
         docs = self.validator.docs_url(method, found[0].template) if found else DOCS
         for fault in self._faults:
             if fault.take(method, path):
@@ -324,7 +472,7 @@ class FakeGitHub:
             return Reply(400, _error(400, f"Problems parsing JSON: {parse_error}", docs)), True
         if request_problems:
             return Reply(422, _error(422, "Invalid request.\n\n" + request_problems[0], docs)), True
-        call = Call(api=self.url, path=path, params=found[1], query=query, body=body)
+        call = Call(api=self.url, path=path, params=found[1], query=query, body=body, headers=dict(headers))
         try:
             return found[0].endpoint(self.state, call), True
         except ApiError as error:
@@ -372,6 +520,10 @@ def _error(status: int, message: str, docs: str, errors: list[Any] | None = None
     if errors:
         body["errors"] = errors
     return body
+
+
+def _stable_id(login: str) -> int:
+    return 10_000_000 + int(hashlib.sha1(login.lower().encode()).hexdigest()[:6], 16)  # noqa: S324
 
 
 def _reason(status: int) -> str:
