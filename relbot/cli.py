@@ -105,6 +105,12 @@ def push_branch_option(func: F) -> F:
                              "(default: git, or the CI environment).")(func)
 
 
+def verified_option(func: F) -> F:
+    return click.option("--verified-commits/--no-verified-commits", "verified", default=None,
+                        help="Make the commit through GitHub's API, which signs it (\"Verified\"), "
+                             "instead of git push (default: verifiedCommits in the configuration).")(func)
+
+
 @cli.command("version")
 @global_options
 @branch_option
@@ -210,13 +216,14 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
 @click.option("--json", "as_json", is_flag=True, help="Print the changes and the steps as JSON.")
 @strict_option
 @push_branch_option
+@verified_option
 @pass_ctx
 def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     images: tuple[str, ...], version: str | None, version_from: str | None,
                     document: int | None, create: bool, allow_downgrade: bool, allow_shared: bool,
                     commit: bool | None, push: bool | None, create_pr: bool | None,
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
-                    strict: bool, branch: str | None) -> None:
+                    strict: bool, branch: str | None, verified: bool | None) -> None:
     """Set image tags and other values in Helm values files, byte for byte."""
     from relbot.reports.values import run_bump  # noqa: PLC0415
     from relbot.values.plan import BumpOptions  # noqa: PLC0415
@@ -226,7 +233,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         document=document, create=create, allow_downgrade=allow_downgrade,
         allow_shared=allow_shared, commit=commit,
         push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
-        branch=branch, strict=strict or os.environ.get("CI") == "true")
+        branch=branch, strict=strict or os.environ.get("CI") == "true", verified=verified)
     _json_on_stdout(as_json)
     for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                          command=_workflow_command):
@@ -263,12 +270,13 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
 @click.option("--json", "as_json", is_flag=True, help="Print the rollback, changes and steps as JSON.")
 @strict_option
 @push_branch_option
+@verified_option
 @pass_ctx
 def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], images: tuple[str, ...],
                  to: str | None, reason: str | None, of: str | None, allow_shared: bool,
                  document: int | None, commit: bool | None,
                  push: bool | None, create_pr: bool | None, retries: int, dry_run: bool,
-                 as_json: bool, strict: bool, branch: str | None) -> None:
+                 as_json: bool, strict: bool, branch: str | None, verified: bool | None) -> None:
     """Set values back to the deploy before the current one (from git history), or to a release."""
     from relbot.reports.values import run_rollback  # noqa: PLC0415
     from relbot.values.rollback import RollbackOptions  # noqa: PLC0415
@@ -276,7 +284,8 @@ def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], im
     options = RollbackOptions(
         files=files, sets=sets, images=images, to=to, reason=reason, document=document, commit=commit,
         push=push, create_pr=create_pr, dry_run=dry_run, retries=retries, branch=branch,
-        strict=strict or os.environ.get("CI") == "true", allow_shared=allow_shared, of=of)
+        strict=strict or os.environ.get("CI") == "true", allow_shared=allow_shared, of=of,
+        verified=verified)
     _json_on_stdout(as_json)
     for line in run_rollback(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                              command=_workflow_command):

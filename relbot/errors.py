@@ -81,9 +81,10 @@ class TagExistsError(VersionRuleError):
 
 
 class GitHubError(RelbotError):
-    """The GitHub API could not do what was asked."""
+    """The GitHub API could not do what was asked; `status` is its HTTP status, when it answered."""
 
     exit_code = ExitCode.GITHUB
+    status: int | None = None
 
 
 class InputError(RelbotError):
@@ -99,3 +100,8 @@ class Superseded(InputError):  # noqa: N818 - what happened, not a failure of re
 
 class DowngradeRefused(Superseded):
     """A value would move a version backwards and downgrades were not allowed."""
+
+
+class BranchMoved(GitError):  # noqa: N818 - what happened on origin
+    """Origin's branch is not where the commit made through GitHub's API expects it (another
+    pipeline pushed first); nothing was published."""

@@ -178,6 +178,15 @@ class GitRepo:
         """The first line of `commit`'s message."""
         return self._run("log", "-1", "--format=%s", "--no-show-signature", "--end-of-options", commit)
 
+    def message(self, commit: str) -> str:
+        """`commit`'s whole message, as git stores it."""
+        return self._run("log", "-1", "--format=%B", "--no-show-signature", "--end-of-options", commit)
+
+    def changed_paths(self, old: str, new: str) -> list[str]:
+        """The files that differ between two commits (relative to the repository root)."""
+        out = self._run("diff", "--name-only", "--no-renames", "-z", old, new, "--")
+        return [path for path in out.split("\x00") if path]
+
     def trailer_values(self, commit: str, *keys: str) -> list[str]:
         """The values of `commit`'s message trailers named `keys` (git's own trailer parsing)."""
         fields = "".join(f"%(trailers:key={key},valueonly,separator=%x00)%x00" for key in keys)

@@ -42,6 +42,7 @@ class Session:
     not_landed: str | None = None  # why a planned change did not land (origin already had it)
     needs: list[str] = field(default_factory=list)  # credentials the real run needs
     replanned: tuple[object, ...] | None = None  # a step's new account of the changes (after a retry)
+    memo: dict[str, object] = field(default_factory=dict)  # what a step read once, for its later calls
 
     @property
     def git(self) -> GitRepo:

@@ -57,7 +57,7 @@ STEP_PLUGINS: dict[str, tuple[str, ...]] = {
 }
 TOP_LEVEL_KEYS = frozenset({
     "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion", "values",
-    "versionFiles", *STEP_PLUGINS,
+    "versionFiles", "commitSource", "verifiedCommits", *STEP_PLUGINS,
 })
 VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message", "onRelease"})
 VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
@@ -89,8 +89,9 @@ UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
     NOTES: frozenset({"preset", "parserOpts", "presetConfig", "linkCompare", "linkReferences"}),
     CHANGELOG: frozenset({"changelogFile", "changelogTitle"}),
     GIT: frozenset({"assets", "message"}),
-    GITHUB: frozenset({"draftRelease", "releaseNameTemplate", "releaseBodyTemplate", "githubUrl",
-                       "githubApiUrl"}),
+    # the conditions are JavaScript (only `false` is read); `addReleases` has no other release to link
+    GITHUB: PLUGIN_KEYS[GITHUB] - {"githubApiPathPrefix", "proxy", "successCommentCondition",
+                                   "failCommentCondition", "addReleases"},
 }
 
 
@@ -130,12 +131,39 @@ class GitOptions(NamedTuple):
     message: str = DEFAULT_MESSAGE
 
 
+class Asset(NamedTuple):
+    """One entry of the github plugin's `assets`: a glob of files to upload to the GitHub Release,
+    with the asset's name and label (templates; None: the file's own name, no label)."""
+
+    path: str
+    name: str | None = None
+    label: str | None = None
+
+
+DEFAULT_FAIL_TITLE = "The automated release is failing 🚨"
+FAIL_LABEL = "semantic-release"  # the failure issue always has it, as semantic-release's does
+
+
 class GithubOptions(NamedTuple):
+    """@semantic-release/github's options, with its defaults. A comment or label list of None is
+    the plugin's default text; `False` in the configuration turns the feature off (`…_on`)."""
+
     draft_release: bool = False
     release_name_template: str | None = None
     release_body_template: str | None = None
     github_url: str | None = None
     github_api_url: str | None = None
+    assets: tuple[Asset, ...] = ()
+    success_comment: str | None = None  # None: semantic-release's "This PR is included in …"
+    success_on: bool = True  # `successComment: false` / `successCommentCondition: false`
+    fail_comment: str | None = None  # None: semantic-release's failure report
+    fail_title: str = DEFAULT_FAIL_TITLE
+    fail_on: bool = True  # `failComment: false` / `failTitle: false` / `failCommentCondition: false`
+    labels: tuple[str, ...] = (FAIL_LABEL,)  # the failure issue's labels (FAIL_LABEL is added)
+    assignees: tuple[str, ...] = ()
+    released_labels: tuple[str, ...] | None = None  # None: "released" (+ " on @channel"); (): none
+    add_releases: str | None = None  # "top" or "bottom"; None: off
+    discussion_category_name: str | None = None
 
 
 class ValuesFile(NamedTuple):
@@ -179,5 +207,7 @@ class Config(NamedTuple):
     values: ValuesOptions | None = None
     version_files: tuple[tuple[str, str], ...] = ()  # (path, dotted key)
     npm_root: str = "."  # @semantic-release/npm's `pkgRoot`: where its package.json is
+    commit_source: str = "git"  # "pull-request": a squash-merged PR's title and body are its message
+    verified_commits: bool = False  # commit (and tag) through GitHub's API, which signs them
     source: str = "defaults"
     warnings: tuple[str, ...] = ()

@@ -18,10 +18,12 @@ from relbot.config.options import (
     CONFIG_HINT,
     DEFAULT_ASSETS,
     DEFAULT_BRANCHES,
+    DEFAULT_FAIL_TITLE,
     DEFAULT_MESSAGE,
     DEFAULT_NOTE_KEYWORDS,
     DEFAULT_PLUGINS,
     DEFAULT_TYPES,
+    FAIL_LABEL,
     GIT,
     GITHUB,
     NOTES,
@@ -31,6 +33,7 @@ from relbot.config.options import (
     STEP_PLUGINS,
     SUPPORTED_PRESETS,
     TOP_LEVEL_KEYS,
+    Asset,
     ChangelogOptions,
     Config,
     GithubOptions,
@@ -98,6 +101,8 @@ class _Parser:
             values=parse_values(data.get("values"), self.fail, self.warn),
             version_files=parse_version_files(data.get("versionFiles"), self.fail),
             npm_root=self._pkg_root(options.get(NPM, {})),
+            commit_source=self._commit_source(data.get("commitSource", "git")),
+            verified_commits=self._bool(data, "verifiedCommits", "", default=False),
             source=self.source,
         )
         self._cross_check(config)
@@ -229,7 +234,7 @@ class _Parser:
     def _bool(self, opts: Mapping[str, Any], key: str, path: str, *, default: bool) -> bool:
         value = opts.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(f"{path}.{key}", "must be true or false")
+            raise self.fail(f"{path}.{key}" if path else key, "must be true or false")
         return value
 
     def _rules(self, raw: Any, path: str) -> tuple[ReleaseRule, ...]:
@@ -323,17 +328,95 @@ class _Parser:
 
     def _github(self, opts: Mapping[str, Any]) -> GithubOptions:
         path = f"plugins[{GITHUB}]"
-        for key in ("successComment", "failComment", "releasedLabels", "labels", "assignees",
-                    "discussionCategoryName", "proxy", "addReleases", "assets"):
-            if key in opts:
-                self.warn(f"{path}.{key}", "not supported yet; ignored")
+        if opts.get("proxy") not in (None, False):
+            self.warn(f"{path}.proxy", "set HTTPS_PROXY (and NO_PROXY) in the environment instead; "
+                      "relbot's HTTP client reads them")
+        if opts.get("githubApiPathPrefix"):
+            self.warn(f"{path}.githubApiPathPrefix", "ignored: give the whole API URL as githubApiUrl "
+                      "(GitHub Enterprise: https://HOST/api/v3)")
+        for key in ("successCommentCondition", "failCommentCondition"):
+            if opts.get(key) not in (None, False):
+                raise self.fail(f"{path}.{key}", "a condition is a JavaScript template, which relbot "
+                                "does not run", "use false to turn the comments off, or remove it")
+        fail_on = not (opts.get("failComment") is False or opts.get("failTitle") is False
+                       or opts.get("failCommentCondition") is False)
+        add_releases = opts.get("addReleases", False)
+        if add_releases not in (False, "top", "bottom"):
+            raise self.fail(f"{path}.addReleases", 'must be false, "top" or "bottom"')
+        labels = self._strings(opts, "labels", path)
+        released = self._strings(opts, "releasedLabels", path)
         return GithubOptions(
             draft_release=self._bool(opts, "draftRelease", path, default=False),
             release_name_template=self._opt_str(opts, "releaseNameTemplate", f"{path}.releaseNameTemplate"),
             release_body_template=self._opt_str(opts, "releaseBodyTemplate", f"{path}.releaseBodyTemplate"),
             github_url=self._opt_str(opts, "githubUrl", f"{path}.githubUrl"),
             github_api_url=self._opt_str(opts, "githubApiUrl", f"{path}.githubApiUrl"),
+            assets=self._assets(opts.get("assets"), f"{path}.assets"),
+            success_comment=self._text_or_false(opts, "successComment", path),
+            success_on=opts.get("successComment") is not False
+            and opts.get("successCommentCondition") is not False,
+            fail_comment=self._text_or_false(opts, "failComment", path),
+            fail_title=self._text_or_false(opts, "failTitle", path) or DEFAULT_FAIL_TITLE,
+            fail_on=fail_on,
+            labels=(FAIL_LABEL,) if labels is None else labels,
+            assignees=self._strings(opts, "assignees", path) or (),
+            released_labels=released,
+            add_releases=add_releases or None,
+            discussion_category_name=self._text_or_false(opts, "discussionCategoryName", path),
         )
+
+    def _text_or_false(self, opts: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = opts.get(key)
+        if value is None or value is False:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{path}.{key}", "must be a non-empty string or false")
+        return value
+
+    def _strings(self, opts: Mapping[str, Any], key: str, path: str) -> tuple[str, ...] | None:
+        """A string or a list of strings; `false` is the empty tuple, absent is None."""
+        value = opts.get(key)
+        if value is None:
+            return None
+        if value is False:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(f"{path}.{key}", "must be a string, a list of strings, or false")
+        return tuple(value)
+
+    def _assets(self, raw: Any, path: str) -> tuple[Asset, ...]:
+        if raw is None or raw is False:
+            return ()
+        entries = raw if isinstance(raw, list) else [raw]
+        assets: list[Asset] = []
+        for index, entry in enumerate(entries):
+            where = f"{path}[{index}]"
+            if isinstance(entry, str) and entry.strip():
+                assets.append(Asset(entry))
+                continue
+            if not isinstance(entry, dict):
+                raise self.fail(where, 'must be a glob or an object {"path": GLOB, "name": …, "label": …}')
+            globs = entry.get("path")
+            globs = [globs] if isinstance(globs, str) else globs
+            if not isinstance(globs, list) or not globs or not all(isinstance(g, str) and g for g in globs):
+                raise self.fail(f"{where}.path", "is required: a glob or a list of globs")
+            for key in ("name", "label"):
+                if entry.get(key) is not None and not isinstance(entry[key], str):
+                    raise self.fail(f"{where}.{key}", "must be a string")
+            for key in entry:
+                if key not in ("path", "name", "label"):
+                    self.warn(f"{where}.{key}", "unknown asset option, ignored")
+            assets += [Asset(glob, entry.get("name") or None, entry.get("label") or None) for glob in globs]
+        return tuple(assets)
+
+    def _commit_source(self, raw: Any) -> str:
+        if raw not in ("git", "pull-request"):
+            raise self.fail("commitSource", f'must be "git" or "pull-request", not {raw!r}',
+                            '"pull-request" reads a squash-merged pull request\'s title and body '
+                            "through GitHub's API and parses them as the commit's message")
+        return str(raw)
 
     def _cross_check(self, config: Config) -> None:
         if ANALYZER not in config.plugins:

@@ -17,7 +17,7 @@ from relbot.errors import GitHubError
 from relbot.remotes import GitHubTarget
 
 
-def client(env: Mapping[str, str], api_url: str) -> Any:
+def client(env: Mapping[str, str], api_url: str, *, lazy: bool = False) -> Any:
     from github import Auth, Github, GithubRetry  # noqa: PLC0415 - PyGithub is slow to import
 
     redact.install_logging_filter()
@@ -31,11 +31,16 @@ def client(env: Mapping[str, str], api_url: str) -> Any:
                         secondary_rate_wait=30, max_rate_limit_wait=300)
     return Github(base_url=api_url,
                   auth=Auth.Token(token.value), retry=retry, timeout=30, per_page=100,
-                  seconds_between_requests=0, seconds_between_writes=0)
+                  seconds_between_requests=0, seconds_between_writes=0, lazy=lazy)
+
+
+def repository(target: GitHubTarget, env: Mapping[str, str]) -> Any:
+    """The repository, not fetched: objects reached from it are read when first used."""
+    return client(env, target.api_url, lazy=True).get_repo(target.slug)
 
 
 @contextmanager
-def _calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None]:
+def calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None]:
     """Turn every failure of the calls inside into a GitHubError that says what to do."""
     from github import GithubException  # noqa: PLC0415
     from requests.exceptions import ConnectionError as Unreachable  # noqa: PLC0415
@@ -44,7 +49,9 @@ def _calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None
     try:
         yield
     except GithubException as exc:
-        raise api_error(exc, doing, permission) from None
+        error = api_error(exc, doing, permission)
+        error.status = getattr(exc, "status", None)
+        raise error from None
     except (Unreachable, Timeout) as exc:
         raise GitHubError(f"{doing}: GitHub's API at {target.api_url} cannot be reached "
                           f"({redact.redact(type(exc).__name__)})",
@@ -58,7 +65,7 @@ def open_pull_request(target: GitHubTarget, env: Mapping[str, str], *, head: str
                       title: str, body: str) -> str:
     """Open a pull request from `head` into `base`, or update the open one; returns its URL."""
     slug = target.slug
-    with _calling(target, f"opening a pull request on {slug}",
+    with calling(target, f"opening a pull request on {slug}",
                   "`pull-requests: write` and `contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
         for pull in remote.get_pulls(state="open", head=f"{target.owner}:{head}", base=base):
@@ -112,15 +119,15 @@ class PublishedRelease:
 def find_release(target: GitHubTarget, env: Mapping[str, str], tag: str) -> PublishedRelease | None:
     """The GitHub Release for `tag` (drafts included), or None when there is none."""
     slug = target.slug
-    with _calling(target, f"reading the release {tag} of {slug}", "`contents: read`"):
-        found = _release_by_tag(client(env, target.api_url).get_repo(slug), tag)
+    with calling(target, f"reading the release {tag} of {slug}", "`contents: read`"):
+        found = release_by_tag(client(env, target.api_url).get_repo(slug), tag)
     if found is None:
         return None
     return PublishedRelease(str(found.html_url), str(found.name or ""), bool(found.draft),
                             bool(found.prerelease))
 
 
-def _release_by_tag(remote: Any, tag: str) -> Any:
+def release_by_tag(remote: Any, tag: str) -> Any:
     """The release for `tag`, drafts included (GitHub's by-tag lookup skips drafts)."""
     from github import UnknownObjectException  # noqa: PLC0415
 
@@ -137,31 +144,35 @@ def _release_by_tag(remote: Any, tag: str) -> Any:
 
 
 def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, name: str, body: str,
-                    prerelease: bool, draft: bool) -> str:
-    """Create the GitHub Release for `tag`, or update it when it exists; returns its URL."""
+                    prerelease: bool, draft: bool, discussion: str | None = None) -> str:
+    """Create the GitHub Release for `tag`, or update it when it exists; returns its URL.
+    `discussion`: the category of the discussion GitHub opens for a published release."""
     from github import GithubException  # noqa: PLC0415
 
     slug = target.slug
-    with _calling(target, f"publishing the GitHub Release {tag} on {slug}", "`contents: write`"):
+    extra = {"discussion_category_name": discussion} if discussion and not draft else {}
+    with calling(target, f"publishing the GitHub Release {tag} on {slug}", "`contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
-        release = _release_by_tag(remote, tag)
+        release = release_by_tag(remote, tag)
         if release is None:
             try:
                 created = remote.create_git_release(tag=tag, name=name, message=body,
                                                     draft=draft, prerelease=prerelease)
-                return str(created.html_url)
+                if not extra:
+                    return str(created.html_url)
+                release = created
             except GithubException as exc:
-                release = _release_by_tag(remote, tag) if exc.status == 422 else None
+                release = release_by_tag(remote, tag) if exc.status == 422 else None
                 if release is None:  # not made meanwhile by a concurrent run
                     raise
-        release.update_release(name=name, message=body, draft=draft, prerelease=prerelease)
+        release.update_release(name=name, message=body, draft=draft, prerelease=prerelease, **extra)
         return str(release.html_url)
 
 
 def check_access(target: GitHubTarget, env: Mapping[str, str]) -> None:
     """Fail before any write when the token cannot publish releases on the repository."""
     slug = target.slug
-    with _calling(target, f"reading {slug}", "`contents: write`"):
+    with calling(target, f"reading {slug}", "`contents: write`"):
         remote = client(env, target.api_url).get_repo(slug)
     permissions = getattr(remote, "permissions", None)
     if permissions is not None and not getattr(permissions, "push", True):

@@ -7,13 +7,16 @@ import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from relbot.config.options import CHANGELOG, GIT, GITHUB, Config
+from relbot.config.options import CHANGELOG, FAIL_LABEL, GIT, GITHUB, Config, GithubOptions
+from relbot.errors import ConfigError
 from relbot.model import Branch, BranchType, LastRelease, NextRelease
 from relbot.release import changelog, templates
+from relbot.release.github_steps import Announce, ApiRelease, UploadAssets
 from relbot.release.steps import BumpValues, PublishRelease, Push, Tag
 from relbot.release.versionfiles import VersionFile, set_version
 from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Progress, Step, WriteFile, render_steps, steps_json
+from relbot.tags import TagFormat
 from relbot.values.plan import ValuesPlan
 
 
@@ -30,6 +33,7 @@ class PlanContext:
     tagged: bool = False  # the release is tagged at HEAD already (a rerun finishing it)
     values: ValuesPlan | None = None  # `values.onRelease`
     version_files: tuple[VersionFile, ...] = ()
+    commits: tuple[tuple[str, str], ...] = ()  # (hash, message) of the released commits
 
 
 @dataclass(frozen=True)
@@ -89,22 +93,53 @@ def build_plan(context: PlanContext, config: Config, texts: Mapping[str, FileTex
                             values, "releaseNameTemplate")
     body = templates.render((github and github.release_body_template) or "${nextRelease.notes}",
                             values, "releaseBodyTemplate")
-    planned: list[Step] = []
-    if message is not None and files:
-        planned += [*files, Commit(tuple(files), message)]
+    planned: list[Step] = [*files]  # without a commit message, written but not committed
+    if config.verified_commits:
+        planned.append(_api_release(context, files, message, config.tag_format))
     else:
-        planned += files  # written, not committed: the tag holds HEAD as it is
-    planned.append(Tag(nxt.git_tag, f"Release {nxt.git_tag}"))
-    if context.remote is not None:
-        planned.append(Push(context.branch.name, nxt.git_tag, context.remote, nxt.version,
-                            config.tag_format))
+        if message is not None and files:
+            planned.append(Commit(tuple(files), message))
+        planned.append(Tag(nxt.git_tag, f"Release {nxt.git_tag}"))
+        if context.remote is not None:
+            planned.append(Push(context.branch.name, nxt.git_tag, context.remote, nxt.version,
+                                config.tag_format))
     if GITHUB in config.plugins and context.github is not None:
-        planned.append(PublishRelease(nxt.git_tag, name, body, context.branch.type is BranchType.PRERELEASE,
-                                      bool(github and github.draft_release), context.github))
+        planned += _github_steps(context, context.github, github or GithubOptions(), name, body, values)
     if context.values is not None:
         planned.append(BumpValues(context.values))
     return ReleasePlan(context, tuple(files), message, name, body, tuple(planned),
                        _warnings(config, message, files))
+
+
+def _api_release(context: PlanContext, files: list[WriteFile], message: str | None,
+                 tag_format: TagFormat) -> ApiRelease:
+    nxt = context.next_release
+    if context.github is None:
+        raise ConfigError("verifiedCommits: the release commit and tag are made through GitHub's API, "
+                          "which needs @semantic-release/github in `plugins`",
+                          "add the github plugin, or drop verifiedCommits")
+    return ApiRelease(context.branch.name, nxt.git_tag, f"Release {nxt.git_tag}", tuple(files),
+                      message, context.github, nxt.version, tag_format)
+
+
+def _github_steps(context: PlanContext, target: GitHubTarget, github: GithubOptions, name: str,
+                  body: str, values: Mapping[str, str]) -> list[Step]:
+    """The GitHub Release (a draft until its assets are uploaded), its assets, and the comments,
+    labels and closed failure issue of semantic-release's `success`."""
+    nxt = context.next_release
+    draft = github.draft_release
+    steps: list[Step] = [PublishRelease(nxt.git_tag, name, body, context.branch.type is BranchType.PRERELEASE,
+                                        draft, target, github.discussion_category_name,
+                                        draft_first=bool(github.assets))]
+    if github.assets:
+        steps.append(UploadAssets(nxt.git_tag, github.assets, values, target, publish=not draft,
+                                  discussion=github.discussion_category_name))
+    if github.success_on or github.fail_on:
+        steps.append(Announce(nxt.git_tag, nxt.version, name, tuple(sha for sha, _m in context.commits),
+                              tuple(m for _s, m in context.commits), values, target,
+                              github.success_comment, github.released_labels, github.success_on,
+                              (FAIL_LABEL,), github.fail_on))
+    return steps
 
 
 def _warnings(config: Config, message: str | None, files: list[WriteFile]) -> tuple[str, ...]:

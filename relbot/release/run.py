@@ -6,7 +6,7 @@ the same plan; the executor's record is the result."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,11 +14,12 @@ import semver
 
 from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
-from relbot.config.options import CHANGELOG, GITHUB, NPM, Config
+from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config
 from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
+from relbot.github.issues import report_failure
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
-from relbot.release import history
+from relbot.release import announce, history, templates
 from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
 from relbot.release.version import VersionPlan, notes_for_tag, plan_for, release_date
 from relbot.release.versionfiles import VersionFile, npm_files
@@ -83,7 +84,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     nxt, last, resumed = target
     context = _context(repo, config, environment, resolved,
                        f"finishing the release {nxt.git_tag}, tagged at HEAD" if resumed else version.rule,
-                       nxt, last, resumed)
+                       nxt, last, resumed, version)
     plan = build_plan(context, config, _texts(repo, config, context.version_files, resumed))
     session = Session(repo.root, repo, environment, say, on_step,
                       strict=not dry_run or strict or environment.get("CI") == "true",
@@ -98,6 +99,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if dry_run:
         return replace(base, reason="dry run: nothing was changed")
     if problems:
+        _report_failure(config, context, problems, session)
         raise problems[0]
     for warning in plan.warnings:
         say(f"warning: {warning}")
@@ -109,6 +111,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         exc.partial = replace(base, released=repo.tag_target(nxt.git_tag) is not None and session.pushed,
                              commit_sha=repo.tag_target(nxt.git_tag), release_url=session.release_url,
                              resumed=resumed, steps_done=exc.steps_done)
+        _report_failure(config, context, [exc], session)
         raise
     return replace(base, released=True, commit_sha=repo.tag_target(nxt.git_tag),
                    release_url=session.release_url, resumed=resumed, steps_done=done)
@@ -156,14 +159,42 @@ def _release_type(previous: str | None, version: str) -> str:
     return "major" if new.major != old.major else "minor" if new.minor != old.minor else "patch"
 
 
+def _report_failure(config: Config, context: PlanContext, errors: Sequence[RelbotError],
+                    session: Session) -> None:
+    """semantic-release's `fail`: open the failure issue, or comment on the open one. Not for want
+    of a token (it could not be reported); a failure to report is a warning, never the error."""
+    options, target = config.github, context.github
+    if target is None or options is None or not options.fail_on or all(e.credentials for e in errors):
+        return
+    nxt = context.next_release
+    values = templates.release_values(nxt.version, nxt.git_tag, nxt.notes, None, None,
+                                      context.branch.name, nxt.channel)
+    reported = [(redact.redact(e.message), redact.redact(e.hint)) for e in errors]
+    try:
+        body = announce.fail_comment(branch=context.branch.name, template=options.fail_comment,
+                                     errors=reported, values=values)
+        url = report_failure(target, session.env, title=options.fail_title, body=body,
+                             marker=announce.FAIL_MARKER, labels=tuple(dict.fromkeys(
+                                 (*options.labels, FAIL_LABEL))), assignees=options.assignees)
+    except RelbotError as exc:
+        session.say(f"warning: the failure could not be reported on GitHub: {exc.message}")
+        return
+    session.say(f"reported the failure in {url}")
+
+
 def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Branch, rule: str,
-             nxt: NextRelease, last: LastRelease | None, resumed: bool) -> PlanContext:
+             nxt: NextRelease, last: LastRelease | None, resumed: bool,
+             version: VersionPlan) -> PlanContext:
     origin = repo.remote_url()
+    if resumed:  # the tagged release commit and the commits it released
+        commits = [(c.sha, c.message) for c in repo.log(f"{last.git_tag}..HEAD" if last else "HEAD")]
+    else:
+        commits = [(c.sha, c.message) for c in version.commits]
     return PlanContext(
         next_release=nxt, last_release=last, branch=branch, rule=rule, tagged=resumed,
         remote=redact.redact(origin) if origin else None, github=_github(config, env, origin),
         values=_values_plan(repo, config, env, nxt, branch.name),
-        version_files=tuple(_version_files(config, repo.root)))
+        version_files=tuple(_version_files(config, repo.root)), commits=tuple(commits))
 
 
 def _github(config: Config, env: Mapping[str, str], origin: str | None) -> GitHubTarget | None:

@@ -80,11 +80,13 @@ class Push:
 
     def check(self, session: Session) -> None:
         session.check_credentials(f"a token with `contents: write` to push {self.branch} and {self.tag}",
-                                  lambda: self._check_origin(session))
+                                  lambda: self.check_origin(session))
         check_push_access(session, self.branch,
                           f"a token with `contents: write` to push {self.branch} and {self.tag}")
 
-    def _check_origin(self, session: Session) -> None:
+    def check_origin(self, session: Session) -> None:
+        """Origin's branch has not moved past HEAD, the tag is not on origin elsewhere, and no
+        release tag of origin's on HEAD's history is at or above this version."""
         repo = session.git
         head = repo.head_sha() or ""
         remote = repo.remote_ref(f"refs/heads/{self.branch}")
@@ -146,10 +148,13 @@ class PublishRelease:
     prerelease: bool
     draft: bool
     github: GitHubTarget
+    discussion: str | None = None  # `discussionCategoryName`
+    draft_first: bool = False  # a draft until the assets step has uploaded its assets
 
     def describe(self) -> str:
         what = "draft release" if self.draft else ("prerelease" if self.prerelease else "release")
-        return f"create the GitHub {what} {self.name} on {self.github.slug}"
+        first = " (a draft until its assets are uploaded)" if self.draft_first and not self.draft else ""
+        return f"create the GitHub {what} {self.name} on {self.github.slug}{first}"
 
     def is_done(self, session: Session) -> bool:
         from relbot.github import find_release  # noqa: PLC0415 - PyGithub is slow to import
@@ -161,8 +166,9 @@ class PublishRelease:
                 return False
             raise
         # a release made by hand or by a drafting tool for the tag is updated to the planned one
-        return found is not None and (found.name, found.draft, found.prerelease) == (
-            self.name, self.draft, self.prerelease)
+        drafts = {self.draft, True} if self.draft_first else {self.draft}
+        return found is not None and (found.name, found.prerelease) == (self.name, self.prerelease) \
+            and found.draft in drafts
 
     def check(self, session: Session) -> None:
         from relbot.github import check_access  # noqa: PLC0415
@@ -175,7 +181,8 @@ class PublishRelease:
         from relbot.github import publish_release  # noqa: PLC0415
 
         url = publish_release(self.github, session.env, tag=self.tag, name=self.name, body=self.body,
-                              prerelease=self.prerelease, draft=self.draft)
+                              prerelease=self.prerelease, draft=self.draft or self.draft_first,
+                              discussion=self.discussion)
         session.release_url = url
         session.say(f"GitHub release {url}")
 

@@ -8,21 +8,29 @@ from collections.abc import Mapping
 
 from relbot.errors import ConfigError
 
-_PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z_][\w.]*)\s*\}")
+# `${name}`, and lodash's `<%= name %>` that the github plugin's defaults use; only a plain name
+# (no JavaScript expression) is filled
+_PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z_][\w.]*)\s*\}|<%=\s*([A-Za-z_][\w.]*)\s*%>")
+_EXPRESSION = re.compile(r"<%.*?%>", re.DOTALL)
 SKIP_CI = re.compile(r"\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]", re.IGNORECASE)
 
 
 def render(template: str, values: Mapping[str, str], where: str) -> str:
     """Replace `${name}` placeholders; `where` names the option for the error message."""
 
+    known = ", ".join(f"${{{k}}}" for k in sorted(values))
+
     def one(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name = match.group(1) or match.group(2)
         if name not in values:
-            known = ", ".join(f"${{{k}}}" for k in sorted(values))
-            raise ConfigError(f"{where}: unknown placeholder ${{{name}}}",
+            raise ConfigError(f"{where}: unknown placeholder {match.group(0)}",
                               f"relbot fills {known}; JavaScript expressions are not run")
         return values[name]
 
+    expression = _EXPRESSION.search(_PLACEHOLDER.sub("", template))
+    if expression is not None:
+        raise ConfigError(f"{where}: {expression.group(0)} is a JavaScript expression, which relbot "
+                          "does not run", f"use plain placeholders: relbot fills {known}")
     return _PLACEHOLDER.sub(one, template)
 
 

@@ -8,13 +8,16 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from relbot.config.files import load_config
 from relbot.config.options import Config
-from relbot.errors import GitError
+from relbot.errors import GitError, GitHubError, RelbotError
+from relbot.gitauth import TOKEN_VARIABLES, find_token
+from relbot.github.issues import merged_pulls
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
-from relbot.model import Branch, BranchType, LastRelease, NextRelease, ReleaseType, Tag
+from relbot.model import Branch, BranchType, LastRelease, NextRelease, RawCommit, ReleaseType, Tag
 from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, parse_all, parse_commit
@@ -26,7 +29,7 @@ from relbot.release.versioning import (
     resolve_branch,
     with_release_range,
 )
-from relbot.remotes import repository_url
+from relbot.remotes import find_target, repository_url
 
 
 class VersionPlan(NamedTuple):
@@ -50,6 +53,7 @@ class VersionPlan(NamedTuple):
     channel: str | None = None  # the branch's distribution channel (`${nextRelease.channel}`)
     commit_count: int = 0  # the commits since the last release (all of them, also when `commits` is empty)
     counted_count: int = 0  # those the release rules looked at (parsed, not skipped, not cancelled)
+    pull_requests: Mapping[str, int] = MappingProxyType({})  # commit → the squash-merged PR read for it
 
     @property
     def released(self) -> bool:
@@ -148,7 +152,16 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
         resolved = with_release_range(resolved, releases, history.release_branch_versions(
             repo, cfg.tag_format, releases, resolved.name, head))
     keywords = cfg.note_keywords
-    if detail in ("counts", "version"):
+    pulls: dict[str, int] = {}
+    if cfg.commit_source == "pull-request":
+        found, raws = history.read_unreleased(repo, head, cfg.tag_format, resolved,
+                                              lambda: history.Parsed(lambda raw: raw), tags)
+        commits = tuple(parse_commit(raw, keywords)
+                        for raw in _pull_request_messages(repo, cfg, env, raws.commits, pulls, report))
+        analysis = analyze(commits, cfg.release_rules)
+        outcome = _Outcome(analysis.bump, analysis.rule, commits, analysis, len(commits),
+                           len(analysis.counted), len(analysis.cancelled))
+    elif detail in ("counts", "version"):
         found, tally = history.read_unreleased(
             repo, head, cfg.tag_format, resolved,
             lambda: Tally(cfg.release_rules, keywords, stop_when_certain=detail == "version"), tags)
@@ -163,8 +176,40 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
         analysis = analyze(commits, cfg.release_rules)
         outcome = _Outcome(analysis.bump, analysis.rule, commits, analysis, len(commits),
                            len(analysis.counted), len(analysis.cancelled))
-    return _plan(repo, cfg, resolved, head, found, outcome, env, today, tuple(messages),
-                 detail == "notes")
+    plan = _plan(repo, cfg, resolved, head, found, outcome, env, today, tuple(messages),
+                 detail == "notes" or bool(pulls))
+    return plan._replace(pull_requests=MappingProxyType(pulls)) if pulls else plan
+
+
+def _pull_request_messages(repo: GitRepo, cfg: Config, env: Mapping[str, str], raws: list[RawCommit],
+                           read: dict[str, int], report: Callable[[str], None]) -> list[RawCommit]:
+    """`commitSource: "pull-request"`: a commit GitHub made by squash-merging a pull request gets
+    the pull request's title and body as its message (recorded in `read`). Without a token, or
+    with the API unreachable, the commit messages decide, and a warning says so."""
+    squashes = [raw.sha for raw in raws if len(raw.parents) <= 1]
+    if not squashes:
+        return raws
+    github = cfg.github
+    try:
+        target = find_target(env, cfg.repository_url, repo.remote_url(),
+                             github_url=github.github_url if github else None,
+                             github_api_url=github.github_api_url if github else None)
+        if find_token(env) is None:
+            raise GitHubError("no GitHub token", f"set one of {', '.join(TOKEN_VARIABLES)}")
+        pulls = {p.merge_commit_sha: p for p in merged_pulls(target, env, squashes)}
+    except RelbotError as exc:
+        report(f"warning: commitSource \"pull-request\": the pull requests cannot be read "
+               f"({exc.message}), so the commit messages decide")
+        return raws
+    out: list[RawCommit] = []
+    for raw in raws:
+        pull = pulls.get(raw.sha)
+        if pull is None or not pull.title.strip():
+            out.append(raw)
+            continue
+        read[raw.sha] = pull.number
+        out.append(raw._replace(message=f"{pull.title.strip()}\n\n{pull.body.strip()}".strip() + "\n"))
+    return out
 
 
 Detail = Literal["notes", "commits", "counts", "version"]

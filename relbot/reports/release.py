@@ -37,6 +37,9 @@ def explain(plan: VersionPlan, say: Callable[[str], None]) -> None:
         else:
             decision = decide(commit, plan.config.release_rules)
             say(f"  {commit.short_sha} {decision.bump.label:<5} ({decision.rule}): {commit.header}")
+        if commit.sha in plan.pull_requests:
+            say(f"      squash-merged pull request #{plan.pull_requests[commit.sha]}: its title and body "
+                "were read as the message")
         for line, counts, why in breaking_lines(commit.message, plan.config.note_keywords):
             say(f"      {'breaking' if counts else 'not breaking'}: {line.strip()[:72]!r} ({why})")
 

@@ -16,7 +16,7 @@ from relbot import fsio, redact, steps
 from relbot.config.options import Config, ValuesFile
 from relbot.errors import GitError, InputError
 from relbot.gitrepo import GitRepo, detect_branch
-from relbot.remotes import find_target
+from relbot.remotes import GitHubTarget, find_target
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
 from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_values
 from relbot.values.images import parse_image_argument
@@ -46,6 +46,7 @@ class BumpOptions(NamedTuple):
     retries: int = 5
     branch: str | None = None
     strict: bool = False  # a dry run checks credentials as the real run does
+    verified: bool | None = None  # commit through GitHub's API (signed); None: `verifiedCommits`
 
 
 class FileOutcome(NamedTuple):
@@ -142,6 +143,7 @@ class Delivery(NamedTuple):
     retries: int = 5
     pull_request: PullRequest | None = None
     message: str = DEFAULT_MESSAGE
+    verified: GitHubTarget | None = None  # commit through this repository's API instead of pushing
 
 
 def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str],
@@ -165,7 +167,7 @@ def plan_values(targets: Sequence[ValuesTarget], texts: Mapping[str, str],
             planned.append(delivery.pull_request)
         elif delivery.push_branch is not None:
             planned.append(PushToBranch(delivery.push_branch, delivery.retries, commit,
-                                        replan or same_edits))
+                                        replan or same_edits, delivery.verified))
     return ValuesPlan(version, source, tuple(outcomes), tuple(planned))
 
 
@@ -299,17 +301,22 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = branch_name(options.branch, repo) if options.branch else detect_branch(repo, env)
+    github = config.github
+
+    def target(purpose: str) -> GitHubTarget:
+        return find_target(env, config.repository_url, repo.remote_url(),
+                           github_url=github.github_url if github else None,
+                           github_api_url=github.github_api_url if github else None, purpose=purpose)
+
+    verified = config.verified_commits if options.verified is None else options.verified
+    signed = target("the commit through GitHub's API (verifiedCommits)") if verified else None
     if create_pr:
-        github = config.github
-        target = find_target(env, config.repository_url, repo.remote_url(),
-                             github_url=github.github_url if github else None,
-                             github_api_url=github.github_api_url if github else None,
-                             purpose="the pull request (--create-pr)")
         diff = "".join(o.diff for o in outcomes)
         body = intro + "\n\n```diff\n" + diff + "```\n"
-        return Delivery(message=message, pull_request=PullRequest(branch, message.splitlines()[0], body,
-                                                                  target, command))
-    return Delivery(message=message, push_branch=branch, retries=options.retries)
+        return Delivery(message=message, pull_request=PullRequest(
+            branch, message.splitlines()[0], body, target("the pull request (--create-pr)"), command,
+            signed is not None))
+    return Delivery(message=message, push_branch=branch, retries=options.retries, verified=signed)
 
 
 def _templates(options: BumpOptions, config: Config) -> list[str]:

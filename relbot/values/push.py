@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from relbot import fsio, gitauth
-from relbot.errors import DowngradeRefused, GitError, Superseded, UsageError
+from relbot.errors import BranchMoved, DowngradeRefused, GitError, RelbotError, Superseded, UsageError
+from relbot.github.gitdata import commit
 from relbot.gitoutcome import RemoteError, RemoteResult, RemoteStatus
 from relbot.gitrepo import GitRepo
 from relbot.remotes import GitHubTarget
@@ -120,9 +121,12 @@ class PushToBranch:
     retries: int
     commit: Commit
     replan: Replan
+    verified: GitHubTarget | None = None  # commit through GitHub's API (signed by GitHub), no push
 
     def describe(self) -> str:
-        return f"push to {self.branch} on origin (re-applied on its new head up to {self.retries} times)"
+        how = f"commit to {self.branch} through GitHub's API on {self.verified.slug} (signed by GitHub)" \
+            if self.verified else f"push to {self.branch} on origin"
+        return f"{how} (re-applied on its new head up to {self.retries} times)"
 
     def is_done(self, session: Session) -> bool:
         if not self.commit.is_done(session):
@@ -133,22 +137,46 @@ class PushToBranch:
             return False
 
     def check(self, session: Session) -> None:
-        check_push_access(session, self.branch, f"a token with `contents: write` to push to {self.branch}")
+        if self.verified is not None:
+            check_api_access(session, self.verified)
+        else:
+            check_push_access(session, self.branch,
+                              f"a token with `contents: write` to push to {self.branch}")
         check_head_on_branch(session, self.branch)
+
+    def _land(self, repo: GitRepo, session: Session) -> bool:
+        """Push HEAD (or make its commit through the API); False when origin's branch moved."""
+        if self.verified is not None:
+            parent = repo.commit_of("HEAD^") or ""
+            try:
+                sha = commit(self.verified, session.env, branch=self.branch, parent=parent,
+                             files={f.path: (repo.root / f.path).read_bytes() for f in self.commit.files},
+                             message=self.commit.message)
+            except BranchMoved:
+                return False
+            except RelbotError:
+                _restore(repo, session)
+                raise
+            repo.reset_to_remote_branch(self.branch)  # the signed commit replaces the local one
+            session.commit_sha = sha
+            return True
+        result = repo.push([f"HEAD:refs/heads/{self.branch}"])
+        if result.ok or result.status is RemoteStatus.MOVED:
+            return result.ok
+        _restore(repo, session)
+        raise push_error(result, self.branch, session.env)
 
     def run(self, session: Session) -> None:
         repo = session.git
         for attempt in range(1, self.retries + 2):
-            result = repo.push([f"HEAD:refs/heads/{self.branch}"])
+            landed = self._land(repo, session)
             session.attempts = attempt
-            if result.ok:
+            if landed:
                 session.pushed = True
-                session.say(f"pushed {str(repo.head_sha())[:7]} to {self.branch}"
+                how = "committed (signed by GitHub)" if self.verified else "pushed"
+                session.say(f"{how} {str(repo.head_sha())[:7]} to {self.branch}"
                             + (f" after {attempt} attempts" if attempt > 1 else ""))
                 return
-            if result.status is not RemoteStatus.MOVED:
-                _restore(repo, session)
-                raise push_error(result, self.branch, session.env)
             if attempt > self.retries:
                 break
             session.say(f"push rejected: {self.branch} moved on origin; re-applying the edits to its "
@@ -196,6 +224,7 @@ class PullRequest:
     body: str
     github: GitHubTarget
     command: str = "bump-values"  # names the branch, so a merge of the pull request says what it was
+    verified: bool = False  # the branch's commit is made through GitHub's API (signed by GitHub)
 
     @property
     def head(self) -> str:
@@ -214,7 +243,10 @@ class PullRequest:
     def check(self, session: Session) -> None:
         from relbot.github import check_access  # noqa: PLC0415 - PyGithub only for PRs
 
-        check_push_access(session, self.head, "a token with `contents: write` to push the branch")
+        if self.verified:
+            check_api_access(session, self.github)
+        else:
+            check_push_access(session, self.head, "a token with `contents: write` to push the branch")
         check_head_on_branch(session, self.base)  # the pull request would carry HEAD's other commits
         session.check_credentials("a token with `pull-requests: write` to open the pull request",
                                   lambda: check_access(self.github, session.env))
@@ -223,10 +255,19 @@ class PullRequest:
         from relbot.github import open_pull_request  # noqa: PLC0415 - PyGithub only for PRs
 
         repo = session.git
-        result = repo.push([f"HEAD:refs/heads/{self.head}"], force=True)
-        if not result.ok:
-            _restore(repo, session)
-            raise push_error(result, self.head, session.env)
+        if self.verified:
+            try:
+                commit(self.github, session.env, branch=self.head, parent=repo.commit_of("HEAD^") or "",
+                       files={f: (repo.root / f).read_bytes() for f in repo.changed_paths("HEAD^", "HEAD")},
+                       message=repo.message("HEAD"), force=True)
+            except RelbotError:
+                _restore(repo, session)
+                raise
+        else:
+            result = repo.push([f"HEAD:refs/heads/{self.head}"], force=True)
+            if not result.ok:
+                _restore(repo, session)
+                raise push_error(result, self.head, session.env)
         try:
             url = open_pull_request(self.github, session.env, head=self.head, base=self.base,
                                     title=self.title, body=self.body)
@@ -235,6 +276,14 @@ class PullRequest:
         session.pull_request_url = url
         session.attempts = 1
         session.say(f"pull request {url} ({self.head} → {self.base})")
+
+
+def check_api_access(session: Session, target: GitHubTarget) -> None:
+    """Can the token commit through GitHub's API on `target` (`contents: write`)?"""
+    from relbot.github import check_access  # noqa: PLC0415 - PyGithub is slow to import
+
+    session.check_credentials(f"a token with `contents: write` on {target.slug} to commit through "
+                              "GitHub's API", lambda: check_access(target, session.env))
 
 
 def _restore(repo: GitRepo, session: Session) -> None:

@@ -67,6 +67,7 @@ class RollbackOptions(NamedTuple):
     strict: bool = False
     allow_shared: bool = False  # also set back the other paths that share a value through an anchor
     of: str | None = None  # roll back only if this commit set the values now
+    verified: bool | None = None  # commit through GitHub's API (signed); None: `verifiedCommits`
 
 
 class RollbackResult(NamedTuple):
@@ -271,7 +272,8 @@ def _bump_options(options: RollbackOptions) -> BumpOptions:
     return BumpOptions(files=options.files, sets=sets, images=images, document=options.document,
                        allow_downgrade=True, allow_shared=options.allow_shared, commit=options.commit,
                        push=options.push, create_pr=options.create_pr, dry_run=options.dry_run,
-                       retries=options.retries, branch=options.branch, strict=options.strict)
+                       retries=options.retries, branch=options.branch, strict=options.strict,
+                       verified=options.verified)
 
 
 def _release(repo: GitRepo, tag_format: TagFormat, to: str) -> str:

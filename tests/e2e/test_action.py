@@ -225,6 +225,10 @@ ONLY_VALUES = "is only for command: bump-values or rollback"
     ({"command": "version", "dry-run": "true"}, NO_DRY_RUN),
     ({"command": "changelog", "dry-run": "true"}, NO_DRY_RUN),
     ({"command": "version", "verbose": "loud"}, "input verbose must be true or false"),
+    ({"command": "release", "verified-commits": "true"},
+     "input verified-commits is only for command: bump-values or rollback"),
+    ({"command": "bump-values", "files": "v.yaml", "verified-commits": "maybe"},
+     "input verified-commits must be true or false"),
 ])
 def test_bad_inputs_stop_with_an_annotation(tmp_path: Path, env: dict[str, str], job: Job,
                                             inputs: dict[str, str], message: str) -> None:

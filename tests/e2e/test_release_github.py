@@ -101,7 +101,8 @@ def test_a_run_that_failed_after_the_push_is_finished_by_the_rerun(
     result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
     assert result.released
     assert result.resumed
-    assert result.steps_done == ("create the GitHub release v1.1.0 on acme/widget",)
+    assert result.steps_done[0] == "create the GitHub release v1.1.0 on acme/widget"
+    assert [s.split(":")[0] for s in result.steps_done[1:]] == ["on acme/widget"]  # the announcement
     [created] = _releases(fake_github)
     assert "paginate" in created.body  # type: ignore[attr-defined]
 

@@ -522,7 +522,9 @@ def pull_json(api: str, repo: Repository, pull: PullRequest, *, full: bool = Tru
         "assignees": assignees,
         "requested_reviewers": [],
         "requested_teams": [],
-        "labels": issue_labels_json(api, repo, pull),
+        # a pull request's labels have a string description in GitHub's description (never null)
+        "labels": [{**label, "description": label["description"] or ""}
+                   for label in issue_labels_json(api, repo, pull)],
         "milestone": None,
         "draft": pull.draft,
         "commits_url": f"{url}/commits",

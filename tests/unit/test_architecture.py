@@ -50,7 +50,8 @@ ISOLATED = frozenset({"model"})
 # Third-party I/O library (top-level import name) -> the only modules that may import it.
 OWNERS: Mapping[str, frozenset[str]] = {
     "git": frozenset({"relbot.gitrepo"}),
-    "github": frozenset({"relbot.github"}),
+    # the submodules import PyGithub at their top; only functions import them (start-up guard)
+    "github": frozenset({"relbot.github", "relbot.github.issues", "relbot.github.gitdata"}),
     "click": frozenset({"relbot.cli"}),
     "ruamel": frozenset({"relbot.values.yamldoc", "relbot.config.files"}),
     "yaml": frozenset({"relbot.values.yamldoc"}),
@@ -95,6 +96,10 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.github", "github.GithubRetry"): _GITHUB,
     ("relbot.github", "github.UnknownObjectException"): _GITHUB,
     ("relbot.gitrepo", "git"): "start-up guard: GitPython (40 ms, two `git version`) only for writes",
+    ("relbot.github.gitdata", "github.GithubException"): _GITHUB,
+    ("relbot.github.gitdata", "github.InputGitTreeElement"): _GITHUB,
+    ("relbot.github.gitdata", "github.UnknownObjectException"): _GITHUB,
+    ("relbot.github.issues", "github.UnknownObjectException"): _GITHUB,
     ("relbot.release.steps", "relbot.github.check_access"): _PYGITHUB_LAZY,
     ("relbot.release.steps", "relbot.github.find_release"): _PYGITHUB_LAZY,
     ("relbot.release.steps", "relbot.github.publish_release"): _PYGITHUB_LAZY,

@@ -312,8 +312,9 @@ def test_rule_release_unhashable(release: object) -> None:
         pytest.param({"plugins": [ANALYZER, [NOTES, {"presetConfig": {"issueUrlFormat": "x"}}]]},
                      f"plugins[{NOTES}].presetConfig.issueUrlFormat", "preset option not supported; ignored",
                      id="preset-option"),
-        pytest.param({"plugins": [ANALYZER, [GITHUB, {"successComment": False}]]},
-                     f"plugins[{GITHUB}].successComment", "not supported yet; ignored", id="github-option"),
+        pytest.param({"plugins": [ANALYZER, [GITHUB, {"proxy": "http://proxy:3128"}]]},
+                     f"plugins[{GITHUB}].proxy", "set HTTPS_PROXY (and NO_PROXY) in the environment "
+                     "instead; relbot's HTTP client reads them", id="github-option"),
         pytest.param({"plugins": [ANALYZER, GIT, CHANGELOG]}, "plugins",
                      f"{CHANGELOG} should come before {GIT}; relbot writes the changelog first either way",
                      id="changelog-after-git"),
