@@ -406,6 +406,10 @@ class GitRepo:
         """An annotated tag at HEAD."""
         self._run("tag", "-a", name, "-m", message, env=identity, write=True)
 
+    def restore_path(self, path: str) -> None:
+        """Put `path` back to its text at HEAD, in the index and the working tree."""
+        self._run("checkout", "HEAD", "--", f":(top,literal){path}", write=True)
+
     def delete_tag(self, name: str) -> None:
         self._run("tag", "-d", name, write=True)
 

@@ -132,10 +132,11 @@ class GitOptions(NamedTuple):
 
 
 class Asset(NamedTuple):
-    """One entry of the github plugin's `assets`: a glob of files to upload to the GitHub Release,
-    with the asset's name and label (templates; None: the file's own name, no label)."""
+    """One entry of the github plugin's `assets`: globs of files to upload to the GitHub Release
+    (a `!glob` leaves out what it matches), with the asset's name and label (templates; None: the
+    file's own name, no label)."""
 
-    path: str
+    globs: tuple[str, ...]
     name: str | None = None
     label: str | None = None
 

@@ -387,29 +387,37 @@ class _Parser:
         return tuple(value)
 
     def _assets(self, raw: Any, path: str) -> tuple[Asset, ...]:
+        """semantic-release's shapes: a glob, a list of globs (one group: `!glob` leaves out), or
+        `{"path": glob or globs, "name": …, "label": …}`."""
         if raw is None or raw is False:
             return ()
         entries = raw if isinstance(raw, list) else [raw]
         assets: list[Asset] = []
         for index, entry in enumerate(entries):
             where = f"{path}[{index}]"
-            if isinstance(entry, str) and entry.strip():
-                assets.append(Asset(entry))
-                continue
-            if not isinstance(entry, dict):
-                raise self.fail(where, 'must be a glob or an object {"path": GLOB, "name": …, "label": …}')
-            globs = entry.get("path")
-            globs = [globs] if isinstance(globs, str) else globs
-            if not isinstance(globs, list) or not globs or not all(isinstance(g, str) and g for g in globs):
-                raise self.fail(f"{where}.path", "is required: a glob or a list of globs")
-            for key in ("name", "label"):
-                if entry.get(key) is not None and not isinstance(entry[key], str):
-                    raise self.fail(f"{where}.{key}", "must be a string")
-            for key in entry:
-                if key not in ("path", "name", "label"):
-                    self.warn(f"{where}.{key}", "unknown asset option, ignored")
-            assets += [Asset(glob, entry.get("name") or None, entry.get("label") or None) for glob in globs]
+            if isinstance(entry, dict):
+                for key in entry:
+                    if key not in ("path", "name", "label"):
+                        self.warn(f"{where}.{key}", "unknown asset option, ignored")
+                for key in ("name", "label"):
+                    if entry.get(key) is not None and not isinstance(entry[key], str):
+                        raise self.fail(f"{where}.{key}", "must be a string")
+                globs = self._globs(entry.get("path"), f"{where}.path")
+                assets.append(Asset(globs, entry.get("name") or None, entry.get("label") or None))
+            else:
+                assets.append(Asset(self._globs(entry, where)))
         return tuple(assets)
+
+    def _globs(self, raw: Any, where: str) -> tuple[str, ...]:
+        globs = [raw] if isinstance(raw, str) else raw
+        if not isinstance(globs, list) or not globs \
+                or not all(isinstance(g, str) and g.strip() for g in globs):
+            raise self.fail(where, 'must be a glob, a list of globs, or {"path": GLOB, "name": …, '
+                            '"label": …}')
+        if all(g.startswith("!") for g in globs):
+            raise self.fail(where, "has only `!` globs, which match nothing by themselves",
+                            'add what to upload: ["dist/*", "!dist/*.map"]')
+        return tuple(globs)
 
     def _commit_source(self, raw: Any) -> str:
         if raw not in ("git", "pull-request"):

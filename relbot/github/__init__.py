@@ -7,6 +7,7 @@ missing; errors for a missing or refused token are marked as credential errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,9 +19,13 @@ from relbot.remotes import GitHubTarget
 
 
 def client(env: Mapping[str, str], api_url: str, *, lazy: bool = False) -> Any:
+    import logging  # noqa: PLC0415 - start-up guard: only the libraries that log need it
+
     from github import Auth, Github, GithubRetry  # noqa: PLC0415 - PyGithub is slow to import
 
     redact.install_logging_filter()
+    # PyGithub's retry logs each refused request as a warning; relbot's own error says it once
+    logging.getLogger("github.GithubRetry").setLevel(logging.ERROR)
     token = gitauth.find_token(env)
     if token is None:
         raise GitHubError("no GitHub token: the API needs one",
@@ -57,7 +62,9 @@ def calling(target: GitHubTarget, doing: str, permission: str) -> Iterator[None]
                           f"({redact.redact(type(exc).__name__)})",
                           "check the network, GITHUB_API_URL or `githubApiUrl`") from None
     except RequestException as exc:  # 5xx answers still failing after the retries
-        raise GitHubError(f"{doing}: GitHub's API kept failing ({redact.redact(str(exc))[:300]})",
+        cause = re.search(r"ResponseError\('([^']+)'\)", str(exc))  # "too many 502 error responses"
+        detail = redact.redact(cause[1] if cause else str(exc))[:300]
+        raise GitHubError(f"{doing}: GitHub's API kept failing ({detail})",
                           "rerun later; the release resumes where it stopped") from None
 
 

@@ -33,9 +33,9 @@ def uploaded(target: GitHubTarget, env: Mapping[str, str], tag: str) -> tuple[bo
 
 
 def upload(target: GitHubTarget, env: Mapping[str, str], tag: str, files: Sequence[AssetFile],
-           *, publish: bool, discussion: str | None = None) -> list[str]:
+           *, publish: bool, discussion: str | None = None) -> tuple[str, list[str]]:
     """Upload `files` to the Release for `tag`, replacing same-named assets; with `publish`, then
-    publish the draft it was created as. Returns the assets' download URLs."""
+    publish the draft it was created as. Returns the Release's URL and the assets' download URLs."""
     urls: list[str] = []
     with calling(target, f"uploading the assets of {tag} to {target.slug}", "`contents: write`"):
         release = release_by_tag(repository(target, env), tag)
@@ -53,6 +53,6 @@ def upload(target: GitHubTarget, env: Mapping[str, str], tag: str, files: Sequen
             urls.append(str(asset.browser_download_url))
         if publish and release.draft:
             extra = {"discussion_category_name": discussion} if discussion else {}
-            release.update_release(name=release.name, message=release.body or "", draft=False,
-                                   prerelease=release.prerelease, **extra)
-    return urls
+            release = release.update_release(name=release.name, message=release.body or "", draft=False,
+                                             prerelease=release.prerelease, **extra)
+        return str(release.html_url), urls

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any, NamedTuple
 
 from relbot.errors import BranchMoved
@@ -69,13 +70,13 @@ def commit(target: GitHubTarget, env: Mapping[str, str], *, branch: str, parent:
                 remote.create_git_ref(f"refs/heads/{branch}", made.sha)
             else:
                 ref.edit(made.sha, force=force)
-        except GithubException as exc:
-            if exc.status != 422:
-                raise
-            if tag_ref is not None:
-                tag_ref.delete()  # nothing else was published: the commit is unreachable
-            tip = branch_tip(target, env, branch)
-            raise _moved(branch, tip or "nothing") from None
+        except BaseException as exc:
+            if tag_ref is not None:  # take the tag back: nothing else was published
+                with suppress(Exception):
+                    tag_ref.delete()
+            if isinstance(exc, GithubException) and exc.status == 422:
+                raise _moved(branch, branch_tip(target, env, branch) or "nothing") from None
+            raise
         return str(made.sha)
 
 

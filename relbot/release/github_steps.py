@@ -34,6 +34,13 @@ from relbot.tags import TagFormat
 ASSETS_OPTION = "plugins[@semantic-release/github].assets"
 
 
+def _matches(root: Path, globs: list[str]) -> set[str]:
+    """The files (not directories) under `root` that the globs match, dot files included."""
+    return {path for pattern in globs
+            for path in glob.glob(pattern, root_dir=root, recursive=True, include_hidden=True)
+            if (root / path).is_file()}
+
+
 @dataclass(frozen=True)
 class UploadAssets:
     """Upload the `assets` files to the GitHub Release (same-named assets are replaced), then
@@ -48,19 +55,20 @@ class UploadAssets:
     discussion: str | None = None  # `discussionCategoryName`, set when the draft is published
 
     def describe(self) -> str:
-        globs = ", ".join(a.path for a in self.assets)
+        globs = ", ".join(" ".join(a.globs) for a in self.assets)
         return f"upload the assets {globs} to the GitHub Release {self.tag}" + (
             ", then publish it" if self.publish else "")
 
     def files(self, root: Path) -> list[tuple[Path, str, str]]:
-        """(file, asset name, label) of every file the globs match; InputError for a glob that
+        """(file, asset name, label) of every file the globs match; InputError for an entry that
         matches none (nothing is uploaded then)."""
         found: dict[str, tuple[Path, str, str]] = {}
         for index, asset in enumerate(self.assets):
-            matches = sorted(p for p in glob.glob(asset.path, root_dir=root, recursive=True,
-                                                  include_hidden=True) if (root / p).is_file())
+            matches = sorted(_matches(root, [g for g in asset.globs if not g.startswith("!")])
+                             - _matches(root, [g[1:] for g in asset.globs if g.startswith("!")]))
             if not matches:
-                raise InputError(f"{ASSETS_OPTION}[{index}]: {asset.path!r} matches no file in {root}",
+                shown = asset.globs[0] if len(asset.globs) == 1 else list(asset.globs)
+                raise InputError(f"{ASSETS_OPTION}[{index}]: {shown!r} matches no file in {root}",
                                  "build the assets before `relbot release`, or fix the glob")
             for match in matches:
                 name = posixpath.basename(match)
@@ -86,9 +94,9 @@ class UploadAssets:
 
     def run(self, session: Session) -> None:
         files = [AssetFile(path, name, label) for path, name, label in self.files(session.root)]
-        for url in upload(self.github, session.env, self.tag, files, publish=self.publish,
-                          discussion=self.discussion):
-            session.say(f"uploaded {url}")
+        session.release_url, _urls = upload(self.github, session.env, self.tag, files,
+                                            publish=self.publish, discussion=self.discussion)
+        session.say(f"uploaded {', '.join(f.name for f in files)} to the GitHub Release {self.tag}")
 
 
 @dataclass(frozen=True)
@@ -181,15 +189,15 @@ class Announce:
                     session.say(f"warning: {exc.message}")
                     if exc.status not in (403, 404):  # not allowed, or gone: skipped (semantic-release)
                         failed.append(f"#{number}: {exc.message}")
-        if self.close_failure:
+        if self.close_failure and not failed:  # a failed comment fails the run: the issue stays open
             open_ones = failure_issues(self.github, session.env, self.fail_labels, announce.FAIL_MARKER)
             close_issues(self.github, session.env, [i.number for i in open_ones])
             for issue in open_ones:
                 session.say(f"closed the failure issue #{issue.number}")
         session.memo[f"announced:{self.tag}"] = not failed
         if failed:
-            raise GitHubError(f"the release {self.tag} is published, but {len(failed)} comment(s) "
-                              f"failed: {'; '.join(failed)}",
+            raise GitHubError(f"the release {self.tag} is published, but commenting on or labelling "
+                              f"{len(failed)} of what it includes failed: {'; '.join(failed)}",
                               "rerun the release: it adds only the missing comments and labels")
 
 
@@ -244,9 +252,13 @@ class ApiRelease:
         head = session.start_head or str(repo.head_sha())
         tag = TagSpec(self.tag, self.tag_message)
         if self.files and self.message is not None:
-            sha = commit(self.github, session.env, branch=self.branch, parent=head,
-                         files={f.path: (session.root / f.path).read_bytes() for f in self.files},
-                         message=self.message, tag=tag)
+            try:
+                sha = commit(self.github, session.env, branch=self.branch, parent=head,
+                             files={f.path: (session.root / f.path).read_bytes() for f in self.files},
+                             message=self.message, tag=tag)
+            except BaseException:
+                self._restore(session)  # nothing was published: the checkout is as the run found it
+                raise
             session.commit_sha = sha
             repo.reset_to_remote_branch(self.branch)  # the files are already as committed
             session.say(f"committed {sha[:7]} through GitHub's API (signed by GitHub)")
@@ -255,3 +267,11 @@ class ApiRelease:
         repo.fetch_tags([self.tag])
         session.pushed = True
         session.say(f"tagged {self.tag} and moved {self.branch} on {self.github.slug} through GitHub's API")
+
+    def _restore(self, session: Session) -> None:
+        """Undo the release's file writes: HEAD's text back, a file HEAD lacks removed."""
+        for file in self.files:
+            if session.git.file_at("HEAD", file.path) is None:
+                (session.root / file.path).unlink(missing_ok=True)
+            else:
+                session.git.restore_path(file.path)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from relbot.config.options import CHANGELOG, FAIL_LABEL, GIT, GITHUB, Config, GithubOptions
 from relbot.errors import ConfigError
 from relbot.model import Branch, BranchType, LastRelease, NextRelease
-from relbot.release import changelog, templates
+from relbot.release import announce, changelog, templates
 from relbot.release.github_steps import Announce, ApiRelease, UploadAssets
 from relbot.release.steps import BumpValues, PublishRelease, Push, Tag
 from relbot.release.versionfiles import VersionFile, set_version
@@ -127,6 +127,14 @@ def _github_steps(context: PlanContext, target: GitHubTarget, github: GithubOpti
     """The GitHub Release (a draft until its assets are uploaded), its assets, and the comments,
     labels and closed failure issue of semantic-release's `success`."""
     nxt = context.next_release
+    # the comment and label templates are checked now, so a dry run fails on them as the run would
+    if github.success_on:
+        announce.success_comment(is_pull=True, version=nxt.version, release_name=name, release_url=None,
+                                 template=github.success_comment, values=values, tag=nxt.git_tag)
+        announce.released_labels(github.released_labels, values)
+    if github.fail_on:
+        announce.fail_comment(branch=context.branch.name, errors=[], template=github.fail_comment,
+                              values=values)
     draft = github.draft_release
     steps: list[Step] = [PublishRelease(nxt.git_tag, name, body, context.branch.type is BranchType.PRERELEASE,
                                         draft, target, github.discussion_category_name,

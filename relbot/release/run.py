@@ -16,6 +16,7 @@ from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config
 from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
+from relbot.github import find_release
 from relbot.github.issues import report_failure
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
@@ -69,12 +70,13 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
                              "is published, as semantic-release does; `relbot release --dry-run` "
                              "shows what the release would be")
     name = branch or detect_branch(repo, environment)
-    resolved = resolve_branch(name, config.branches)
+    resolved = resolve_branch(name, config.branches, lambda b: repo.branch_commit(b) is not None)
     if resolved is None:
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
     try:
-        version = plan_for(repo, config, name, environment, say=say, today=today)
+        version = plan_for(repo, config, name, environment, say=say, today=today,
+                           pulls_required=not dry_run or strict or environment.get("CI") == "true")
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
     on_plan(version)
@@ -114,7 +116,19 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
         _report_failure(config, context, [exc], session)
         raise
     return replace(base, released=True, commit_sha=repo.tag_target(nxt.git_tag),
-                   release_url=session.release_url, resumed=resumed, steps_done=done)
+                   release_url=session.release_url or _release_url(context, session),
+                   resumed=resumed, steps_done=done)
+
+
+def _release_url(context: PlanContext, session: Session) -> str | None:
+    """The GitHub Release's URL when this run did not make it (a rerun that finished the rest)."""
+    if context.github is None:
+        return None
+    try:
+        found = find_release(context.github, session.env, context.next_release.git_tag)
+    except RelbotError:
+        return None
+    return found.url if found else None
 
 
 def _left_behind(repo: GitRepo, config: Config, exc: TagExistsError) -> RelbotError:

@@ -12,6 +12,7 @@ from relbot.errors import ConfigError
 # (no JavaScript expression) is filled
 _PLACEHOLDER = re.compile(r"\$\{\s*([A-Za-z_][\w.]*)\s*\}|<%=\s*([A-Za-z_][\w.]*)\s*%>")
 _EXPRESSION = re.compile(r"<%.*?%>", re.DOTALL)
+_OTHER_DOLLAR = re.compile(r"\$\{[^}]*\}?")  # `${a.split(".")[0]}`: JavaScript, not a placeholder
 SKIP_CI = re.compile(r"\[(?:skip ci|ci skip|no ci|skip actions|actions skip)\]", re.IGNORECASE)
 
 
@@ -27,7 +28,8 @@ def render(template: str, values: Mapping[str, str], where: str) -> str:
                               f"relbot fills {known}; JavaScript expressions are not run")
         return values[name]
 
-    expression = _EXPRESSION.search(_PLACEHOLDER.sub("", template))
+    rest = _PLACEHOLDER.sub("", template)
+    expression = _EXPRESSION.search(rest) or _OTHER_DOLLAR.search(rest)
     if expression is not None:
         raise ConfigError(f"{where}: {expression.group(0)} is a JavaScript expression, which relbot "
                           "does not run", f"use plain placeholders: relbot fills {known}")

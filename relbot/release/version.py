@@ -124,13 +124,15 @@ def plan_version(
 
 def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
              say: Callable[[str], None] | None = None, today: str | None = None,
-             detail: Detail = "notes") -> VersionPlan:
-    """`plan_version` for a repository and configuration the caller already holds."""
+             detail: Detail = "notes", pulls_required: bool = False) -> VersionPlan:
+    """`plan_version` for a repository and configuration the caller already holds.
+    `pulls_required`: with `commitSource: "pull-request"`, pull requests that cannot be read are
+    an error (a real release), not a warning with the commit messages deciding."""
     messages: list[str] = []
     report = say or messages.append
     for warning in cfg.warnings:
         report(f"warning: {warning}")
-    resolved = resolve_branch(name, cfg.branches)
+    resolved = resolve_branch(name, cfg.branches, lambda b: repo.branch_commit(b) is not None)
     if resolved is None:
         names = ", ".join(b.name for b in cfg.branches)
         return _nothing(name, None, f"branch {name!r} is not configured for releases "
@@ -157,7 +159,8 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
         found, raws = history.read_unreleased(repo, head, cfg.tag_format, resolved,
                                               lambda: history.Parsed(lambda raw: raw), tags)
         commits = tuple(parse_commit(raw, keywords)
-                        for raw in _pull_request_messages(repo, cfg, env, raws.commits, pulls, report))
+                        for raw in _pull_request_messages(repo, cfg, env, raws.commits, pulls, report,
+                                                          required=pulls_required))
         analysis = analyze(commits, cfg.release_rules)
         outcome = _Outcome(analysis.bump, analysis.rule, commits, analysis, len(commits),
                            len(analysis.counted), len(analysis.cancelled))
@@ -182,10 +185,13 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
 
 
 def _pull_request_messages(repo: GitRepo, cfg: Config, env: Mapping[str, str], raws: list[RawCommit],
-                           read: dict[str, int], report: Callable[[str], None]) -> list[RawCommit]:
+                           read: dict[str, int], report: Callable[[str], None], *,
+                           required: bool) -> list[RawCommit]:
     """`commitSource: "pull-request"`: a commit GitHub made by squash-merging a pull request gets
     the pull request's title and body as its message (recorded in `read`). Without a token, or
-    with the API unreachable, the commit messages decide, and a warning says so."""
+    with the API failing, the commit messages decide and a warning says so; unless `required`
+    (a real release, which must not publish a version the pull requests would not give), where
+    that is the error."""
     squashes = [raw.sha for raw in raws if len(raw.parents) <= 1]
     if not squashes:
         return raws
@@ -198,6 +204,10 @@ def _pull_request_messages(repo: GitRepo, cfg: Config, env: Mapping[str, str], r
             raise GitHubError("no GitHub token", f"set one of {', '.join(TOKEN_VARIABLES)}")
         pulls = {p.merge_commit_sha: p for p in merged_pulls(target, env, squashes)}
     except RelbotError as exc:
+        if required:
+            raise GitHubError(f"commitSource \"pull-request\": the pull requests of the released "
+                              f"commits cannot be read ({exc.message}); nothing was released",
+                              exc.hint or "rerun when the API answers", credentials=exc.credentials) from None
         report(f"warning: commitSource \"pull-request\": the pull requests cannot be read "
                f"({exc.message}), so the commit messages decide")
         return raws

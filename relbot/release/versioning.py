@@ -8,7 +8,7 @@ tags for that base and id, not from history position, and the 0.x policy is one 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 import semver
@@ -20,23 +20,28 @@ from relbot.model import Branch, BranchSpec, BranchType, ReleaseType, Tag, ZeroP
 _MAINTENANCE = re.compile(r"^(?P<major>\d+)\.(?:(?P<minor>\d+)|x)(?:\.x)?$")
 _PRERELEASE_ID = re.compile(r"^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$")
 
-def resolve_branch(name: str, specs: Sequence[BranchSpec]) -> Branch | None:
-    """The configured entry for a branch, or None when the branch does not release."""
+def resolve_branch(name: str, specs: Sequence[BranchSpec],
+                   exists: Callable[[str], bool] | None = None) -> Branch | None:
+    """The configured entry for a branch, or None when the branch does not release. `exists`:
+    whether a configured branch exists (as semantic-release, the first release branch that does
+    has no channel); without it every configured branch counts."""
     for spec in specs:
         if spec.name == name or (is_glob(spec.name) and glob_match(name, spec.name)):
             branch = _branch_from_spec(name, spec)
-            return branch._replace(channel=_channel(branch, spec, specs))
+            return branch._replace(channel=_channel(branch, spec, specs, exists))
     return None
 
 
-def _channel(branch: Branch, spec: BranchSpec, specs: Sequence[BranchSpec]) -> str | None:
+def _channel(branch: Branch, spec: BranchSpec, specs: Sequence[BranchSpec],
+             exists: Callable[[str], bool] | None) -> str | None:
     """semantic-release's default: no channel for the first release branch, the branch name for
     the others; an explicit `channel` wins (`false`: the default channel)."""
     if spec.channel is False:
         return None
     if isinstance(spec.channel, str):
         return spec.channel
-    first = next((s for s in specs if _is_release_spec(s)), None)
+    first = next((s for s in specs if _is_release_spec(s)
+                  and (s is spec or exists is None or exists(s.name))), None)
     if branch.type is BranchType.RELEASE and first is spec:
         return None
     return branch.name

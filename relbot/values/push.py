@@ -179,7 +179,8 @@ class PushToBranch:
                 return
             if attempt > self.retries:
                 break
-            session.say(f"push rejected: {self.branch} moved on origin; re-applying the edits to its "
+            refused = "commit refused" if self.verified else "push rejected"
+            session.say(f"{refused}: {self.branch} moved on origin; re-applying the edits to its "
                         f"new head (attempt {attempt + 1} of {self.retries + 1})")
             session.sleep(backoff(attempt))
             if not self._reapply(repo, session):

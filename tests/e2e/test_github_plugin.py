@@ -98,14 +98,23 @@ def test_a_comment_left_out_by_a_failure_is_added_by_the_rerun_and_only_it(
     config = _config({"releasedLabels": ["shipped ${nextRelease.version}"]})
     repo, _origin = _project(tmp_path, env, fake_github, config)
     _merged_history(repo, fake_github)
+    failing = fake_github.add_issue(REPO, "The automated release is failing 🚨", labels=("semantic-release",),
+                                    body=f"an earlier failure\n\n{MARKER}", number=9)
     fake_github.fail_next("POST", r"/repos/acme/widget/issues/3/comments", 422, message="Validation Failed")
     with pytest.raises(GitHubError, match="#3"):
         release(repo.path, env=_env(env, fake_github), today="2024-06-01")
     assert [len(fake_github.comments(REPO, n)) for n in (1, 2, 3, 4)] == [1, 1, 0, 1]
+    # the open failure issue stays open and hears of this failure; no second issue
+    assert fake_github.issue(REPO, failing).state == "open"
+    [report] = fake_github.comments(REPO, failing)
+    assert "commenting on or labelling 1 of what it includes failed" in report
+    assert not _is_issue(fake_github, 10)
     result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
     assert result.resumed
+    assert result.release_url == "https://github.com/acme/widget/releases/tag/v1.1.0"
     assert [len(fake_github.comments(REPO, n)) for n in (1, 2, 3, 4)] == [1, 1, 1, 1]
     assert fake_github.labels(REPO, 3) == ["shipped 1.1.0"]
+    assert fake_github.issue(REPO, failing).state == "closed"
 
 
 def test_a_comment_github_forbids_is_a_warning_not_a_failure(
@@ -185,13 +194,15 @@ def _is_issue(fake: FakeGitHub, number: int) -> bool:
 
 def test_assets_are_uploaded_and_a_rerun_after_a_failed_upload_finishes_without_duplicates(
         tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
-    assets = ["dist/*.tgz", {"path": "dist/checksums.txt", "label": "Checksums of ${nextRelease.gitTag}"}]
+    assets = [["dist/*.tgz", "!dist/debug-*.tgz"],
+              {"path": "dist/checksums.txt", "label": "Checksums of ${nextRelease.gitTag}"}]
     repo, _origin = _project(tmp_path, env, fake_github, _config({"assets": assets}))
     repo.commit("feat: more")
     repo.git("push", "-q", "origin", "main")
     (repo.path / "dist").mkdir()
     (repo.path / "dist/widget.tgz").write_bytes(b"\x1f\x8b tarball bytes")
     (repo.path / "dist/checksums.txt").write_text("abc  widget.tgz\n")
+    (repo.path / "dist/debug-widget.tgz").write_bytes(b"left out by the ! glob")
     fake_github.fail_next("POST", r"/repos/acme/widget/releases/\d+/assets", 403, message="Forbidden")
     with pytest.raises(GitHubError, match="uploading the assets"):
         release(repo.path, env=_env(env, fake_github), today="2024-06-01")
@@ -203,6 +214,7 @@ def test_assets_are_uploaded_and_a_rerun_after_a_failed_upload_finishes_without_
                             content_type="application/gzip")
     result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
     assert result.resumed
+    assert result.release_url == "https://github.com/acme/widget/releases/tag/v1.1.0"  # not the draft's
     published = fake_github.release(REPO, "v1.1.0")
     assert not published.draft
     assert fake_github.assets(REPO, "v1.1.0") == {"widget.tgz": b"\x1f\x8b tarball bytes",
@@ -250,6 +262,44 @@ def test_a_squash_merged_pull_requests_title_decides_with_commit_source_pull_req
     fallback = plan_version(repo.path, env=alone, say=messages.append)
     assert fallback.version is None
     assert any("the commit messages decide" in m for m in messages)
+
+
+def test_templates_relbot_cannot_fill_fail_the_dry_run_before_anything_is_published(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    for github in ({"successComment": "<% if (issue.pull_request) { %>PR<% } %>"},
+                   {"releasedLabels": ["${process.env.X}"]},
+                   {"assets": [{"path": "dist/a.tgz", "name": '${nextRelease.version.split(".")[0]}.tgz'}]}):
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        root.mkdir()
+        repo, origin = _project(root, env, fake_github, _config(github))
+        (repo.path / "dist").mkdir()
+        (repo.path / "dist/a.tgz").write_bytes(b"x")
+        repo.commit("feat: more")
+        repo.git("push", "-q", "origin", "main")
+        dry = repo.relbot("release", "--dry-run", env=_env(env, fake_github))
+        assert dry.returncode == 3, (github, dry.stdout, dry.stderr)
+        assert "JavaScript" in dry.stderr or "unknown placeholder" in dry.stderr
+        assert "Traceback" not in dry.stderr
+        real = repo.relbot("release", env=_env(env, fake_github))
+        assert real.returncode == 3
+        assert origin.git("tag", "--list", "v1.1.0") == ""
+        assert not fake_github.repo(REPO).releases
+
+
+def test_with_commit_source_pull_request_a_release_stops_when_the_pull_requests_cannot_be_read(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, origin = _project(tmp_path, env, fake_github, _config(commitSource="pull-request"))
+    squash = repo.commit("fix: update parser (#5)", {"parser.py": "V = 2\n"})
+    fake_github.add_merged_pull(REPO, number=5, title="feat(parser)!: new format", body="", head="parser",
+                                merge_commit_sha=squash, commits=(squash,))
+    repo.git("push", "-q", "origin", "main")
+    fake_github.fail_next("GET", r"/repos/acme/widget/commits/[0-9a-f]+/pulls", 403, message="Forbidden")
+    run = repo.relbot("release", env=_env(env, fake_github))
+    assert run.returncode == 8, run.stdout + run.stderr
+    assert "cannot be read" in run.stderr
+    assert "nothing was released" in run.stderr
+    assert origin.git("tag", "--list") == "v1.0.0"
+    assert release(repo.path, env=_env(env, fake_github), today="2024-06-01").version == "2.0.0"
 
 
 def _no_push_hook(remote: Remote) -> None:
@@ -307,6 +357,24 @@ def test_a_verified_commit_release_refuses_a_moved_branch_and_publishes_nothing(
         release(repo.path, env=_env(env, fake_github), today="2024-06-01")
     assert origin.git("tag", "--list", "v1.1.0") == ""
     assert not fake_github.repo(REPO).releases
+    assert repo.git("status", "--porcelain") == ""  # the checkout is as the run found it
+
+
+def test_a_verified_commit_release_whose_ref_update_fails_takes_the_tag_back_and_the_rerun_finishes(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    config = _config(verifiedCommits=True)
+    config["plugins"] = [ANALYZER, NOTES, "@semantic-release/changelog", "@semantic-release/git", GITHUB]
+    repo, origin = _project(tmp_path, env, fake_github, config)
+    repo.commit("feat: signed")
+    repo.git("push", "-q", "origin", "main")
+    fake_github.fail_next("PATCH", r"/repos/acme/widget/git/refs/heads/main", 403, message="Forbidden")
+    with pytest.raises(GitHubError):
+        release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert origin.git("tag", "--list", "v1.1.0") == ""
+    assert repo.git("status", "--porcelain") == ""
+    result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert result.version == "1.1.0"
+    assert origin.git("rev-parse", "v1.1.0^{commit}") == origin.git("rev-parse", "main")
 
 
 def test_verified_commit_bump_values_commits_through_the_api_and_retries_a_moved_branch(

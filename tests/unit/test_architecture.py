@@ -96,6 +96,7 @@ FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.github", "github.GithubRetry"): _GITHUB,
     ("relbot.github", "github.UnknownObjectException"): _GITHUB,
     ("relbot.gitrepo", "git"): "start-up guard: GitPython (40 ms, two `git version`) only for writes",
+    ("relbot.github", "logging"): "start-up guard: only the libraries that log (PyGithub) need it",
     ("relbot.github.gitdata", "github.GithubException"): _GITHUB,
     ("relbot.github.gitdata", "github.InputGitTreeElement"): _GITHUB,
     ("relbot.github.gitdata", "github.UnknownObjectException"): _GITHUB,

@@ -45,9 +45,11 @@ def test_defaults_are_semantic_releases() -> None:
     ({"addReleases": "top"}, "add_releases", "top"),
     ({"discussionCategoryName": "Announcements"}, "discussion_category_name", "Announcements"),
     ({"discussionCategoryName": False}, "discussion_category_name", None),
-    ({"assets": "dist/*.tgz"}, "assets", (Asset("dist/*.tgz"),)),
-    ({"assets": [{"path": ["a/*.zip", "b.txt"], "label": "L ${nextRelease.version}"}]}, "assets",
-     (Asset("a/*.zip", None, "L ${nextRelease.version}"), Asset("b.txt", None, "L ${nextRelease.version}"))),
+    ({"assets": "dist/*.tgz"}, "assets", (Asset(("dist/*.tgz",)),)),
+    ({"assets": ["a.zip", "b.txt"]}, "assets", (Asset(("a.zip",)), Asset(("b.txt",)))),
+    ({"assets": [["dist/*.tgz", "!dist/b.tgz"]]}, "assets", (Asset(("dist/*.tgz", "!dist/b.tgz")),)),
+    ({"assets": [{"path": ["a/*.zip", "!a/x.zip"], "label": "L ${nextRelease.version}"}]}, "assets",
+     (Asset(("a/*.zip", "!a/x.zip"), None, "L ${nextRelease.version}"),)),
 ])
 def test_each_option_is_read(options: dict[str, Any], field: str, expected: object) -> None:
     github, warnings = _github(options)
@@ -61,6 +63,7 @@ def test_each_option_is_read(options: dict[str, Any], field: str, expected: obje
     ({"addReleases": "middle"}, "addReleases"),
     ({"assets": [{"name": "x"}]}, "assets[0].path"),
     ({"assets": [3]}, "assets[0]"),
+    ({"assets": [["!dist/*.map"]]}, "assets[0]"),
     ({"labels": [1]}, "labels"),
     ({"successComment": ""}, "successComment"),
 ])
@@ -85,6 +88,8 @@ def test_lodash_placeholders_are_filled_and_expressions_refused() -> None:
     assert rendered == "v1.2.0 1.2.0"
     with pytest.raises(ConfigError, match="JavaScript expression"):
         templates.render("<% if (x) { %>y<% } %>", values, "o")
+    with pytest.raises(ConfigError, match="JavaScript expression"):
+        templates.render('${nextRelease.version.split(".")[0]}.tgz', values, "o")
     # a value holding `<% %>` is text, not a template
     assert templates.render("${nextRelease.version}", {"nextRelease.version": "<% x %>"}, "o") == "<% x %>"
 

@@ -385,3 +385,12 @@ def test_precedence_sorts_as_semver_compares(parts: list[tuple[int, int, int, li
         for b in versions:
             assert (precedence(a) < precedence(b)) == (a.compare(b) < 0), (str(a), str(b))
             assert (precedence(a) == precedence(b)) == (a.compare(b) == 0), (str(a), str(b))
+
+
+def test_the_first_release_branch_that_exists_has_no_channel() -> None:
+    """semantic-release keeps only the configured branches the repository has: with the default
+    branches and no `master`, `main` is the first release branch (no channel, label `released`)."""
+    assert resolve_branch("main", DEFAULT_BRANCHES, lambda name: name == "main").channel is None
+    assert resolve_branch("main", DEFAULT_BRANCHES, lambda name: name in ("main", "master")).channel == "main"
+    assert resolve_branch("next", DEFAULT_BRANCHES, lambda name: name in ("main", "next")).channel == "next"
+    assert resolve_branch("main", DEFAULT_BRANCHES).channel == "main"  # every configured branch counts
