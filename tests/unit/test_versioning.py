@@ -390,7 +390,13 @@ def test_precedence_sorts_as_semver_compares(parts: list[tuple[int, int, int, li
 def test_the_first_release_branch_that_exists_has_no_channel() -> None:
     """semantic-release keeps only the configured branches the repository has: with the default
     branches and no `master`, `main` is the first release branch (no channel, label `released`)."""
-    assert resolve_branch("main", DEFAULT_BRANCHES, lambda name: name == "main").channel is None
-    assert resolve_branch("main", DEFAULT_BRANCHES, lambda name: name in ("main", "master")).channel == "main"
-    assert resolve_branch("next", DEFAULT_BRANCHES, lambda name: name in ("main", "next")).channel == "next"
-    assert resolve_branch("main", DEFAULT_BRANCHES).channel == "main"  # every configured branch counts
+
+    def channel(name: str, existing: tuple[str, ...] | None) -> str | None:
+        branch = resolve_branch(name, DEFAULT_BRANCHES, None if existing is None else existing.__contains__)
+        assert branch is not None
+        return branch.channel
+
+    assert channel("main", ("main",)) is None
+    assert channel("main", ("main", "master")) == "main"
+    assert channel("next", ("main", "next")) == "next"
+    assert channel("main", None) == "main"  # without `exists`, every configured branch counts
