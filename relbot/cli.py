@@ -118,10 +118,14 @@ def verified_option(func: F) -> F:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object with the details.")
 @click.option("--strict", is_flag=True,
               help=f"Exit {int(ExitCode.NO_RELEASE)} when no release is due.")
+@click.option("--package", "package", default=None, metavar="NAME",
+              help="In a monorepo (`packages`): the next version of this package (or group).")
 @pass_ctx
 def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool,
-                strict: bool) -> None:
+                strict: bool, package: str | None) -> None:
     """Print the next version (nothing on stdout when no release is due)."""
+    if _packages_version(obj, branch, print_tag, as_json, strict, package):
+        return
     plan = _plan(obj, branch, detail="commits" if obj.verbose else "counts" if as_json else "version")
     _actions_outputs({"released": "true" if plan.released else "false", "version": plan.version or "",
                       "tag": plan.tag or "", "previous-version": plan.previous_version or ""})
@@ -137,6 +141,46 @@ def version_cmd(obj: Context, branch: str | None, print_tag: bool, as_json: bool
         raise NoReleaseError(plan.reason, "--strict makes 'no release' an error; drop it to exit 0")
     else:
         obj.say(plan.reason)
+
+
+def _packages_version(obj: Context, branch: str | None, print_tag: bool, as_json: bool,
+                      strict: bool, package: str | None) -> bool:
+    """`relbot version` in a monorepo: every package's decision (`--json`), one package's version
+    (`--package`), or a `NAME VERSION` line for each package that is due. False: no `packages`."""
+    from relbot.release.monorepo import pick  # noqa: PLC0415
+    from relbot.release.version import plan_packages  # noqa: PLC0415
+
+    plans = plan_packages(obj.directory, branch, config_path=obj.config, notes=False)
+    if plans is None:
+        if package is not None:
+            raise UsageError(f"--package {package}: the configuration has no `packages`",
+                             "list the packages under `packages` in .releaserc.json, or drop --package")
+        return False
+    chosen = [pick(plans, package)] if package is not None else list(plans)
+    due = [p for p in chosen if p.version is not None]
+    import json  # noqa: PLC0415 - only --json and Actions need it
+
+    if ghactions.in_actions(os.environ):
+        outputs = {"packages": json.dumps([p.as_json() for p in due]),
+                   "released": "true" if due else "false"}
+        if package is not None:
+            outputs |= {"version": due[0].version or "", "tag": due[0].tag or ""} if due else \
+                {"version": "", "tag": ""}
+        _actions_outputs(outputs)
+    if as_json:
+        body = [p.as_json() for p in chosen]
+        _out(json.dumps(body[0] if package is not None else {"packages": body}, indent=2, ensure_ascii=False))
+    elif package is not None and due:
+        _out(str(due[0].tag if print_tag else due[0].version))
+    else:
+        for plan in due:
+            _out(f"{plan.unit.name} {plan.tag if print_tag else plan.version}")
+    for plan in chosen:
+        obj.say(f"{plan.tag}: {plan.rule}" if plan.version else f"{plan.unit.name}: {plan.reason}")
+    if strict and not due:
+        raise NoReleaseError("no release is due for " + (package or "any package"),
+                             "--strict makes 'no release' an error; drop it to exit 0")
+    return True
 
 
 @cli.command("changelog")

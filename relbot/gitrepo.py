@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -39,6 +40,7 @@ from relbot.gitoutcome import (
 from relbot.model import RawCommit, TagRef
 
 _LOG_FORMAT = "--format=%m%H%x1f%P%x1f%B"  # %m: `-` marks a --boundary commit
+_RECORD = re.compile(r"[>-][0-9a-f]{40}\x1f")  # a record's start in `log_with_paths`
 _CHUNK = 1 << 20
 ORIGIN = "origin"
 _BASE_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
@@ -340,6 +342,33 @@ class GitRepo:
         if code != 0:
             raise GitError(f"git log {revision_range} failed in {self.root}: {redact.redact(stderr.strip())}",
                            _hint_for(stderr))
+
+    def log_with_paths(self, *revisions: str) -> Iterator[tuple[RawCommit, tuple[str, ...]]]:
+        """The commits of `revisions` (`HEAD`, `^BASE`), newest first, each with the files it
+        changes (relative to the root): against its parent, and for a merge only its own changes
+        (the files that differ from every parent: conflict resolutions), from one `git log`."""
+        args = ["log", "-z", "--name-only", "--no-renames", "--diff-merges=dense-combined",
+                "--format=%m%H%x1f%P%x1f%B%x1f", "--no-show-signature", "--encoding=UTF-8",
+                *revisions, "--"]
+        code, out, err = self._execute(args)
+        if code != 0:
+            detail = redact.redact(err.strip())
+            raise GitError(f"git log failed in {self.root}: {detail}")
+        current: RawCommit | None = None
+        files: list[str] = []
+        for token in out.decode("utf-8", "surrogateescape").split("\x00"):
+            if _RECORD.fullmatch(token[:42]) and token.endswith("\x1f") and token.count("\x1f") >= 3:
+                if current is not None:
+                    yield current, tuple(files)
+                current, files = raw_commit(token[:-1]), []
+            elif token:
+                files.append(token.removeprefix("\n"))
+        if current is not None:
+            yield current, tuple(files)
+
+    def merge_base(self, *commits: str) -> str | None:
+        """The best common ancestor of all `commits` (`git merge-base --octopus`), None if none."""
+        return self._try("merge-base", "--octopus", *commits)
 
     def log(self, revision_range: str) -> Iterator[RawCommit]:
         """The commits of a range, newest first (see `log_blocks`)."""

@@ -57,7 +57,7 @@ STEP_PLUGINS: dict[str, tuple[str, ...]] = {
 }
 TOP_LEVEL_KEYS = frozenset({
     "branches", "tagFormat", "repositoryUrl", "plugins", "extends", "zeroVersion", "values",
-    "versionFiles", "commitSource", "verifiedCommits", *STEP_PLUGINS,
+    "versionFiles", "commitSource", "verifiedCommits", "packages", "groups", *STEP_PLUGINS,
 })
 VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message", "onRelease"})
 VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
@@ -82,7 +82,9 @@ CONFIG_HINT = ("every option relbot reads, and what each means, is in the Config
 
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
-    "": TOP_LEVEL_KEYS - {"extends"} - set(STEP_PLUGINS),  # step options: plugin options, placed up
+    # step options: plugin options, placed up; `packages`/`groups`: `relbot version` reads them, and
+    # the example shows them once `relbot release` releases packages too
+    "": TOP_LEVEL_KEYS - {"extends", "packages", "groups"} - set(STEP_PLUGINS),
     "values": VALUES_KEYS,
     "values.files[]": VALUES_FILE_KEYS,
     ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),
@@ -188,6 +190,28 @@ class ValuesOptions(NamedTuple):
     on_release: bool = False  # `relbot release` runs this step after the tag is pushed
 
 
+class PackageSpec(NamedTuple):
+    """One entry of `packages` (monorepos): a package released from the paths it owns, with its
+    own tags; None overrides keep the top-level option."""
+
+    name: str
+    paths: tuple[str, ...]  # relative to the repository root, normalized ("" is the whole tree)
+    scopes: tuple[str, ...] = ()  # commits with one of these scopes count for it too
+    tag_format: TagFormat = TagFormat("v${version}")
+    changelog_file: str | None = None
+    version_files: tuple[tuple[str, str], ...] = ()
+    release_rules: tuple[ReleaseRule, ...] | None = None
+    zero_version: ZeroPolicy | None = None
+
+
+class GroupSpec(NamedTuple):
+    """One entry of `groups`: packages that always share one version and one tag."""
+
+    name: str
+    members: tuple[str, ...]
+    tag_format: TagFormat
+
+
 class Config(NamedTuple):
     """Everything relbot reads from a semantic-release configuration."""
 
@@ -210,5 +234,7 @@ class Config(NamedTuple):
     npm_root: str = "."  # @semantic-release/npm's `pkgRoot`: where its package.json is
     commit_source: str = "git"  # "pull-request": a squash-merged PR's title and body are its message
     verified_commits: bool = False  # commit (and tag) through GitHub's API, which signs them
+    packages: tuple[PackageSpec, ...] = ()  # a monorepo's packages; () : one release for the repository
+    groups: tuple[GroupSpec, ...] = ()
     source: str = "defaults"
     warnings: tuple[str, ...] = ()

@@ -40,6 +40,7 @@ from relbot.config.options import (
     GitOptions,
     TypeSection,
 )
+from relbot.config.packages import parse_packages
 from relbot.config.values import parse_values, parse_version_files
 from relbot.errors import ConfigError
 from relbot.model import BranchSpec, ReleaseRule, ReleaseType, ZeroPolicy
@@ -83,9 +84,12 @@ class _Parser:
         for name in (ANALYZER, NOTES):
             self._preset(options.get(name, {}), name)
         keywords = self._keywords(analyzer, ANALYZER) or self._keywords(notes, NOTES)
+        tag_format = self._tag_format(data.get("tagFormat", "v${version}"))
+        packages, groups = parse_packages(data.get("packages"), data.get("groups"), self.fail, self.warn,
+                                          self._rules, tag_format)
         config = Config(
             branches=self._branches(data.get("branches")),
-            tag_format=self._tag_format(data.get("tagFormat", "v${version}")),
+            tag_format=tag_format,
             repository_url=self._opt_str(data, "repositoryUrl", "repositoryUrl"),
             zero_version=self._zero(data.get("zeroVersion", "off")),
             plugins=names,
@@ -103,6 +107,7 @@ class _Parser:
             npm_root=self._pkg_root(options.get(NPM, {})),
             commit_source=self._commit_source(data.get("commitSource", "git")),
             verified_commits=self._bool(data, "verifiedCommits", "", default=False),
+            packages=packages, groups=groups,
             source=self.source,
         )
         self._cross_check(config)

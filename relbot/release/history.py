@@ -46,12 +46,14 @@ def reachable_names(repo: GitRepo, tag_format: TagFormat, head: str) -> set[str]
 
 def find_last_release(
     repo: GitRepo, head: str, tag_format: TagFormat, branch: Branch,
-    tags: Sequence[Tag] | None = None,
+    tags: Sequence[Tag] | None = None, reachable: set[str] | None = None,
 ) -> ReleaseTags:
     """The highest release tag of `branch` that `head` reaches (and the highest plain release),
-    from one `for-each-ref --merged`; `tags`: the release tags, when the caller has them."""
+    from one `for-each-ref --merged`; `tags`: the release tags, and `reachable` the names of the
+    tags `head` reaches, when the caller has them."""
     tags = matching_tags(repo, tag_format) if tags is None else list(tags)
-    reachable = reachable_names(repo, tag_format, head)
+    if reachable is None:
+        reachable = reachable_names(repo, tag_format, head)
     last: Tag | None = None
     latest: Tag | None = None
     for tag in release_candidates(tags, branch):

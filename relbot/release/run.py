@@ -15,7 +15,7 @@ import semver
 from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config
-from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
+from relbot.errors import ConfigError, DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
 from relbot.github import find_release
 from relbot.github.issues import report_failure
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
@@ -64,6 +64,10 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     environment = dict(os.environ if env is None else env)
     repo = open_repo(directory, environment)
     config = load_config(repo.root, None, config_path)
+    if config.packages:
+        raise ConfigError(f"{config.source}: packages: `relbot release` does not release a monorepo's "
+                          "packages yet; nothing was changed",
+                          "`relbot version --json` (or --package NAME) gives each package's next version")
     trigger = ghactions.pull_request(environment)
     if trigger is not None and not dry_run:  # a PR's merge commit is not the branch: never publish it
         return ReleaseResult(False, f"this run was triggered by a pull request ({trigger}), so nothing "

@@ -21,6 +21,7 @@ from relbot.model import Branch, BranchType, LastRelease, NextRelease, RawCommit
 from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, parse_all, parse_commit
+from relbot.release.monorepo import PackagePlan, plan_units
 from relbot.release.rules import Analysis, analyze
 from relbot.release.tally import Tally
 from relbot.release.versioning import (
@@ -292,6 +293,27 @@ def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,
         previous_version=None, previous_tag=None, bump=ReleaseType.NONE, rule="", reason=reason,
         head=None, config=cfg, messages=tuple(messages),
     )
+
+
+def plan_packages(repo_path: Path, branch: str | None = None, env: Mapping[str, str] | None = None, *,
+                  config_path: Path | None = None, today: str | None = None,
+                  notes: bool = True) -> tuple[PackagePlan, ...] | None:
+    """Every package's (or group's) next release, for a configuration with `packages`; None when
+    it has none. Raises GitError for a branch that does not release or has no commits."""
+    env = dict(os.environ if env is None else env)
+    repo = open_repo(Path(repo_path), env)
+    cfg = load_config(repo.root, None, config_path)
+    if not cfg.packages:
+        return None
+    name = branch or detect_branch(repo, env)
+    resolved = resolve_branch(name, cfg.branches, lambda b: repo.branch_commit(b) is not None)
+    head = repo.head_sha()
+    if resolved is None or head is None:
+        raise GitError(f"branch {name!r} is not configured for releases or has no commits",
+                       "run it on a release branch")
+    context = {"date": release_date(env, today),
+               "repository_url": repository_url(cfg.repository_url, repo.remote_url("origin"), env)}
+    return plan_units(repo, cfg, resolved, head, notes_context=context if notes else None)
 
 
 def full_changelog(

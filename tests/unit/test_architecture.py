@@ -69,6 +69,8 @@ _PYGITHUB_LAZY = "PyGithub only when a GitHub Release or pull request step runs"
 FUNCTION_LEVEL_IMPORTS: Mapping[tuple[str, str], str] = {
     ("relbot.cli", "relbot.release.version.full_changelog"): _CLI_LAZY,
     ("relbot.cli", "relbot.release.version.plan_version"): _CLI_LAZY,
+    ("relbot.cli", "relbot.release.version.plan_packages"): _CLI_LAZY,
+    ("relbot.cli", "relbot.release.monorepo.pick"): _CLI_LAZY,
     ("relbot.cli", "relbot.values.plan.BumpOptions"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.values.run_bump"): _CLI_LAZY,
     ("relbot.cli", "relbot.reports.values.run_rollback"): _CLI_LAZY,

@@ -1,0 +1,158 @@
+"""The `packages` and `groups` sections (relbot's own, for monorepos): shape checks with JSON
+paths, and the cross-checks that keep packages apart (unique names, one group each, tag formats
+that can never read each other's tags)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from relbot.config.options import GroupSpec, PackageSpec
+from relbot.config.values import parse_version_files
+from relbot.errors import ConfigError
+from relbot.model import ReleaseRule, ZeroPolicy
+from relbot.tags import TagFormat
+
+Fail = Callable[..., ConfigError]
+Warn = Callable[[str, str], None]
+Rules = Callable[[Any, str], tuple[ReleaseRule, ...]]
+PACKAGE_KEYS = frozenset({"name", "path", "scopes", "tagFormat", "changelogFile", "versionFiles",
+                          "releaseRules", "zeroVersion"})
+GROUP_KEYS = frozenset({"name", "packages", "tagFormat"})
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+_EXAMPLE = '{"name": "server", "path": "server"}'
+
+
+def parse_packages(raw: Any, groups_raw: Any, fail: Fail, warn: Warn, rules: Rules,
+                   top_tag_format: TagFormat) -> tuple[tuple[PackageSpec, ...], tuple[GroupSpec, ...]]:
+    """`packages: [{name, path, ...}]` and `groups: [{name, packages, tagFormat}]`."""
+    if raw is None:
+        if groups_raw is not None:
+            raise fail("groups", "groups are made of `packages`, and there are none")
+        return (), ()
+    if not isinstance(raw, list) or not raw:
+        raise fail("packages", f"must be a non-empty list of objects such as {_EXAMPLE}")
+    packages = tuple(_package(entry, f"packages[{i}]", fail, warn, rules) for i, entry in enumerate(raw))
+    names = [p.name for p in packages]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise fail(f"packages[{index}].name", f"package {name!r} is listed twice")
+    groups = _groups(groups_raw, {p.name for p in packages}, fail, warn, top_tag_format)
+    _check_formats(packages, groups, fail)
+    return packages, groups
+
+
+def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> PackageSpec:
+    if not isinstance(raw, dict):
+        raise fail(where, f"must be an object such as {_EXAMPLE}")
+    for key in raw:
+        if key not in PACKAGE_KEYS:
+            warn(f"{where}.{key}", "unknown package option, ignored")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise fail(f"{where}.name", "is required: letters, digits, `.`, `_`, `-` (and `/` between parts)")
+    paths = _paths(raw.get("path"), f"{where}.path", fail)
+    scopes = raw.get("scopes", [])
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
+        raise fail(f"{where}.scopes", "must be a list of commit scopes, such as [\"server\"]")
+    fmt = raw.get("tagFormat", f"{name}-v${{version}}")
+    if not isinstance(fmt, str):
+        raise fail(f"{where}.tagFormat", 'must be a string such as "server-v${version}"')
+    try:
+        tag_format = TagFormat(fmt)
+    except ConfigError as exc:
+        raise fail(f"{where}.tagFormat", exc.message, exc.hint) from None
+    changelog = raw.get("changelogFile")
+    if changelog is not None and (not isinstance(changelog, str) or not changelog.strip()):
+        raise fail(f"{where}.changelogFile", "must be a path such as \"server/CHANGELOG.md\"")
+    zero = raw.get("zeroVersion")
+    if zero is not None and zero not in [p.value for p in ZeroPolicy]:
+        raise fail(f"{where}.zeroVersion", f"must be one of {', '.join(p.value for p in ZeroPolicy)}")
+    return PackageSpec(
+        name=name, paths=paths, scopes=tuple(scopes), tag_format=tag_format,
+        changelog_file=changelog,
+        version_files=parse_version_files(raw.get("versionFiles"), _prefixed(fail, where)),
+        release_rules=rules(raw["releaseRules"], where) if "releaseRules" in raw else None,
+        zero_version=ZeroPolicy(zero) if zero is not None else None)
+
+
+def _prefixed(fail: Fail, where: str) -> Fail:
+    def prefixed(path: str, message: str, *hint: str) -> ConfigError:
+        return fail(f"{where}.{path}", message, *hint)
+    return prefixed
+
+
+def _paths(raw: Any, where: str, fail: Fail) -> tuple[str, ...]:
+    paths = [raw] if isinstance(raw, str) else raw
+    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p.strip() for p in paths):
+        raise fail(where, "is required: the folder (or folders) whose changes belong to the package",
+                   'for example "path": "server" or "path": ["server", "proto/server"]')
+    out: list[str] = []
+    for path in paths:
+        clean = posixpath.normpath(path.strip().strip("/"))
+        if posixpath.isabs(path) or clean == ".." or clean.startswith("../"):
+            raise fail(where, f"{path!r} is outside the repository",
+                       "write it relative to the repository root")
+        out.append("" if clean == "." else clean)
+    return tuple(out)
+
+
+def _groups(raw: Any, known: set[str], fail: Fail, warn: Warn,
+            top_tag_format: TagFormat) -> tuple[GroupSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise fail("groups", 'must be a list such as '
+                   '[{"name": "platform", "packages": ["server", "console"]}]')
+    groups: list[GroupSpec] = []
+    taken: dict[str, str] = {}
+    for index, entry in enumerate(raw):
+        where = f"groups[{index}]"
+        if not isinstance(entry, dict):
+            raise fail(where, "must be an object with `name` and `packages`")
+        for key in entry:
+            if key not in GROUP_KEYS:
+                warn(f"{where}.{key}", "unknown group option, ignored")
+        name = entry.get("name")
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise fail(f"{where}.name", "is required: letters, digits, `.`, `_`, `-`")
+        if name in known or any(g.name == name for g in groups):
+            raise fail(f"{where}.name", f"{name!r} is already the name of a package or group")
+        members = entry.get("packages")
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            raise fail(f"{where}.packages", "must be a non-empty list of package names")
+        for member in members:
+            if member not in known:
+                raise fail(f"{where}.packages", f"{member!r} is not a package in `packages`")
+            if member in taken:
+                raise fail(f"{where}.packages", f"{member!r} is already in the group {taken[member]!r}",
+                           "a package shares one version with one group at most")
+            taken[member] = name
+        fmt = entry.get("tagFormat", top_tag_format.template)
+        try:
+            tag_format = TagFormat(fmt) if isinstance(fmt, str) else None
+        except ConfigError as exc:
+            raise fail(f"{where}.tagFormat", exc.message, exc.hint) from None
+        if tag_format is None:
+            raise fail(f"{where}.tagFormat", 'must be a string such as "v${version}"')
+        groups.append(GroupSpec(name, tuple(members), tag_format))
+    return tuple(groups)
+
+
+def _check_formats(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec], fail: Fail) -> None:
+    """Every release unit (a group, or a package in none) has a tag format that reads no other
+    unit's tags: `server-v1.2.0` is never `server-api`'s."""
+    grouped = {m for g in groups for m in g.members}
+    units: Mapping[str, TagFormat] = {
+        **{g.name: g.tag_format for g in groups},
+        **{p.name: p.tag_format for p in packages if p.name not in grouped},
+    }
+    samples = ("1.2.3", "1.2.3-beta.1", "0.1.0-rc.2+build.5")
+    for name, fmt in units.items():
+        for other, other_fmt in units.items():
+            if other != name and any(fmt.parse(other_fmt.render(v)) is not None for v in samples):
+                raise fail("packages", f"the tag format of {name!r} ({fmt.template}) also reads the tags "
+                           f"of {other!r} ({other_fmt.template})",
+                           "give each package (or group) its own prefix, such as \"server-v${version}\"")

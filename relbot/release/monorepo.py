@@ -1,0 +1,169 @@
+"""The next release of every package of a monorepo (`packages`, `groups`), from one history walk.
+
+A release unit is a group (its packages share one version and one tag) or a package in no group.
+Each unit's last release is the highest of its own tags (its tag format only) that HEAD reaches;
+the commits that belong to it are those after that tag that touch its paths (a merge by its own
+changes) or carry one of its scopes. One `for-each-ref` lists the tags, one `for-each-ref --merged`
+says which HEAD reaches, and one `git log --name-only` reads every unit's commits: from HEAD back
+to the last releases' common ancestor, each unit's range then taken in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from relbot.config.options import Config
+from relbot.errors import ConfigError, GitError
+from relbot.gitrepo import GitRepo
+from relbot.model import Branch, ReleaseRule, ReleaseType, Tag, ZeroPolicy
+from relbot.release import history
+from relbot.release.changelog import ReleaseContext, render_notes
+from relbot.release.commits import Commit, ParsedCommit, parse_commit
+from relbot.release.rules import Analysis, analyze
+from relbot.release.versioning import next_version
+from relbot.tags import TagFormat, release_tags
+
+
+class Unit(NamedTuple):
+    """What releases with one version: a group of packages, or a package alone."""
+
+    name: str
+    members: tuple[str, ...]  # the packages
+    paths: tuple[str, ...]  # "" is the whole repository
+    scopes: tuple[str, ...]
+    tag_format: TagFormat
+    release_rules: tuple[ReleaseRule, ...]
+    zero_version: ZeroPolicy
+
+    def owns(self, files: Iterable[str], scope: str | None) -> bool:
+        """Whether a commit that changes `files` (with `scope`) belongs to this unit."""
+        if scope is not None and scope in self.scopes:
+            return True
+        return any(not path or file == path or file.startswith(path + "/")
+                   for file in files for path in self.paths)
+
+
+def release_units(config: Config) -> tuple[Unit, ...]:
+    """The release units, in the order of `packages` (a group where its first member is)."""
+    group_of = {member: group for group in config.groups for member in group.members}
+    by_name = {p.name: p for p in config.packages}
+    units: list[Unit] = []
+    for package in config.packages:
+        group = group_of.get(package.name)
+        if group is None:
+            units.append(Unit(package.name, (package.name,), package.paths, package.scopes,
+                              package.tag_format, package.release_rules or config.release_rules,
+                              package.zero_version or config.zero_version))
+        elif all(u.name != group.name for u in units):
+            members = [by_name[m] for m in group.members]
+            rules = [m.release_rules for m in members if m.release_rules is not None]
+            if len(set(rules)) > 1:
+                raise ConfigError(f"group {group.name!r}: its packages have different releaseRules",
+                                  "a group releases with one set of rules; give them the same or none")
+            zero = next((m.zero_version for m in members if m.zero_version), None)
+            units.append(Unit(group.name, group.members, tuple(p for m in members for p in m.paths),
+                              tuple(s for m in members for s in m.scopes), group.tag_format,
+                              rules[0] if rules else config.release_rules,
+                              zero or config.zero_version))
+    return tuple(units)
+
+
+class PackagePlan(NamedTuple):
+    """One unit's next release; `version` is None when none is due."""
+
+    unit: Unit
+    version: str | None
+    tag: str | None
+    previous: Tag | None
+    bump: ReleaseType
+    rule: str
+    reason: str
+    commits: tuple[Commit, ...]  # the unit's commits since its last release, newest first
+    analysis: Analysis
+    notes: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.unit.name, "packages": list(self.unit.members), "paths": list(self.unit.paths),
+            "released": self.version is not None, "version": self.version, "tag": self.tag,
+            "previous_version": self.previous.version if self.previous else None,
+            "previous_tag": self.previous.name if self.previous else None, "bump": self.bump.label,
+            "rule": self.rule, "reason": self.reason, "commits": len(self.commits),
+        }
+
+
+def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
+               notes_context: Mapping[str, Any] | None = None) -> tuple[PackagePlan, ...]:
+    """Every unit's next release at `head`. `notes_context`: `date` and `repository_url` for the
+    notes (None: no notes). Raises GitError on a shallow clone (every unit's tags are needed)."""
+    if repo.is_shallow():
+        raise GitError("a monorepo's packages need the whole history and every tag, and this clone "
+                       "is shallow", history.SHALLOW_HINT)
+    units = release_units(config)
+    refs = repo.tags("refs/tags/*")
+    reachable = {ref.name for ref in repo.tags("refs/tags/*", merged=head)}
+    found = {u.name: history.find_last_release(repo, head, u.tag_format, branch,
+                                               release_tags(refs, u.tag_format), reachable)
+             for u in units}
+    lasts = [f.last.sha for f in found.values() if f.last is not None]
+    base = repo.merge_base(*lasts) if lasts and len(lasts) == len(units) else None
+    walked = list(repo.log_with_paths(head, *([f"^{base}"] if base else [])))
+    parents = {raw.sha: raw.parents for raw, _files in walked}
+    parsed = {raw.sha: parse_commit(raw, config.note_keywords) for raw, _files in walked}
+    plans: list[PackagePlan] = []
+    for unit in units:
+        tags = found[unit.name]
+        before = _reached(tags.last.sha, parents) if tags.last is not None else set()
+        mine = tuple(parsed[raw.sha] for raw, files in walked
+                     if raw.sha not in before and unit.owns(files, _scope(parsed[raw.sha])))
+        plans.append(_plan(unit, tags, branch, mine, config, notes_context))
+    return tuple(plans)
+
+
+def _scope(commit: Commit) -> str | None:
+    return commit.scope if isinstance(commit, ParsedCommit) else None
+
+
+def _reached(start: str, parents: Mapping[str, Sequence[str]]) -> set[str]:
+    """The walked commits that `start` reaches (itself included), through their parents."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in seen and parent in parents:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def _plan(unit: Unit, tags: history.ReleaseTags, branch: Branch, commits: tuple[Commit, ...],
+          config: Config, notes_context: Mapping[str, Any] | None) -> PackagePlan:
+    last = tags.last
+    analysis = analyze(commits, unit.release_rules)
+    if analysis.bump is ReleaseType.NONE:
+        since = f"since {last.name}" if last else "in the history"
+        reason = (f"no release: none of the {len(commits)} commit(s) of {unit.name} {since} asks for one"
+                  if commits else f"no release: no commit touches {unit.name} {since}")
+        return PackagePlan(unit, None, None, last, ReleaseType.NONE, analysis.rule, reason, commits, analysis)
+    nxt = next_version(last.version if last else None, analysis.bump, branch,
+                       existing=[t.version for t in tags.all_tags], policy=unit.zero_version,
+                       latest_release=tags.latest_release.version if tags.latest_release else None)
+    tag = unit.tag_format.render(nxt.version)
+    notes = ""
+    if notes_context is not None:
+        context = ReleaseContext(nxt.version, tag, last.name if last else None, notes_context["date"],
+                                 notes_context.get("repository_url"), config.link_compare,
+                                 config.link_references)
+        notes = render_notes(context, analysis.counted, config.types, config.notes_preset)
+    return PackagePlan(unit, nxt.version, tag, last, analysis.bump, f"{analysis.rule}; {nxt.rule}", "",
+                       commits, analysis, notes)
+
+
+def pick(plans: Sequence[PackagePlan], name: str) -> PackagePlan:
+    """The plan of package (or group) `name`; a package in a group answers with its group's."""
+    for plan in plans:
+        if name == plan.unit.name or name in plan.unit.members:
+            return plan
+    names = ", ".join(m for p in plans for m in p.unit.members)
+    raise ConfigError(f"--package {name!r}: no such package", f"the packages are: {names}")
+

@@ -1,0 +1,140 @@
+"""Monorepo packages on real repositories: which commits belong to which package (paths, merges by
+their own changes, scopes), tags read strictly by each package's own format, groups that share one
+version, and `relbot version --package` / `--json` with every package's decision."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from relbot.release.version import plan_packages
+from tests.gitfixture import Repo, make_repo
+
+PACKAGES: list[dict[str, Any]] = [
+    {"name": "server", "path": "server"},
+    {"name": "server-api", "path": "server-api"},
+    {"name": "console", "path": ["console", "shared/ui"], "scopes": ["console"]},
+]
+
+
+def _repo(tmp_path: Path, env: dict[str, str], config: dict[str, Any]) -> Repo:
+    repo = make_repo(tmp_path, env)
+    repo.commit("chore: layout", {".releaserc.json": json.dumps({"branches": ["main"], **config}),
+                                  "server/main.go": "1\n", "server-api/api.go": "1\n",
+                                  "console/app.ts": "1\n", "shared/ui/button.ts": "1\n"})
+    return repo
+
+
+def _decisions(repo: Repo) -> dict[str, tuple[str | None, str | None]]:
+    plans = plan_packages(repo.path, env=repo.env, notes=False)
+    assert plans is not None
+    return {p.unit.name: (p.version, p.previous.name if p.previous else None) for p in plans}
+
+
+def test_each_package_releases_from_its_own_paths_and_tags(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    for tag in ("server-v1.0.0", "server-api-v2.0.0", "console-v0.3.0"):
+        repo.tag(tag, annotated=True)
+    repo.commit("fix: nil pointer", {"server/main.go": "2\n"})
+    repo.commit("feat!: drop v1 routes", {"server-api/api.go": "2\n"})
+    assert _decisions(repo) == {"server": ("1.0.1", "server-v1.0.0"),
+                                "server-api": ("3.0.0", "server-api-v2.0.0"),
+                                "console": (None, "console-v0.3.0")}
+    # server-v1.0.1 is server's, never server-api's: the formats read only their own tags
+    repo.tag("server-v1.0.1", annotated=True)
+    assert _decisions(repo)["server"] == (None, "server-v1.0.1")
+    assert _decisions(repo)["server-api"] == ("3.0.0", "server-api-v2.0.0")
+
+
+def test_a_commit_touching_two_packages_counts_for_both_and_a_scope_counts_too(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
+        repo.tag(tag, annotated=True)
+    repo.commit("feat: shared header", {"server/main.go": "2\n", "shared/ui/button.ts": "2\n"})
+    repo.commit("fix(console): typo in the docs", {"docs/console.md": "x\n"})
+    repo.commit("feat: readme", {"README.md": "x\n"})  # in no package: releases nothing
+    assert _decisions(repo) == {"server": ("1.1.0", "server-v1.0.0"),
+                                "server-api": (None, "server-api-v1.0.0"),
+                                "console": ("1.1.0", "console-v1.0.0")}
+
+
+def test_a_merge_counts_by_its_own_changes(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
+        repo.tag(tag, annotated=True)
+    repo.git("switch", "-q", "-c", "topic")
+    repo.commit("fix: api timeout", {"server-api/api.go": "2\n"})
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "feat: merge topic", "topic")
+    # the merge's header says feat, but it changes nothing of its own: server-api gets the fix only
+    assert _decisions(repo) == {"server": (None, "server-v1.0.0"),
+                                "server-api": ("1.0.1", "server-api-v1.0.0"),
+                                "console": (None, "console-v1.0.0")}
+
+
+def test_a_group_shares_one_version_bumped_by_its_strongest_change(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    config = {"packages": PACKAGES, "groups": [{"name": "platform", "packages": ["server", "console"]}]}
+    repo = _repo(tmp_path, env, config)
+    repo.tag("v1.2.0", annotated=True)
+    repo.tag("server-api-v1.0.0", annotated=True)
+    repo.commit("fix: server bug", {"server/main.go": "2\n"})
+    repo.commit("feat: console page", {"console/app.ts": "2\n"})
+    assert _decisions(repo) == {"platform": ("1.3.0", "v1.2.0"), "server-api": (None, "server-api-v1.0.0")}
+    one = repo.relbot("version", "--package", "server")
+    assert one.returncode == 0, one.stderr
+    assert one.stdout == "1.3.0\n"  # a package in a group answers with the group's version
+    tag = repo.relbot("version", "--package", "console", "--tag")
+    assert tag.stdout == "v1.3.0\n"
+
+
+def test_version_json_lists_every_package_and_the_first_release_of_each(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    repo.commit("feat: first server feature", {"server/main.go": "2\n"})
+    run = repo.relbot("version", "--json")
+    assert run.returncode == 0, run.stderr
+    decisions = {p["name"]: p for p in json.loads(run.stdout)["packages"]}
+    assert list(decisions) == ["server", "server-api", "console"]
+    assert (decisions["server"]["version"], decisions["server"]["tag"]) == ("1.0.0", "server-v1.0.0")
+    assert decisions["server"]["paths"] == ["server"]
+    # the first commit (a chore) adds every package's files: it releases none of them
+    assert (decisions["console"]["released"], decisions["console"]["commits"]) == (False, 1)
+    assert decisions["console"]["reason"].startswith("no release: none of the 1 commit(s) of console")
+    plain = repo.relbot("version")
+    assert plain.stdout.splitlines() == ["server 1.0.0"]
+    assert "console: no release" in plain.stderr
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"packages": [{"name": "a", "path": "a", "tagFormat": "v${version}"},
+                   {"name": "b", "path": "b", "tagFormat": "v${version}"}]},
+     "the tag format of 'a' (v${version}) also reads the tags of 'b'"),
+    ({"packages": [{"name": "a"}]}, "packages[0].path: is required"),
+    ({"packages": [{"name": "a", "path": "../x"}]}, "is outside the repository"),
+    ({"packages": [{"name": "a", "path": "a"}, {"name": "a", "path": "b"}]}, "package 'a' is listed twice"),
+    ({"packages": [{"name": "a", "path": "a"}], "groups": [{"name": "g", "packages": ["zz"]}]},
+     "'zz' is not a package"),
+])
+def test_bad_package_configurations_name_the_option(tmp_path: Path, env: dict[str, str],
+                                                    config: dict[str, Any], message: str) -> None:
+    repo = _repo(tmp_path, env, config)
+    run = repo.relbot("version", "--json")
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_an_unknown_package_and_release_are_clear_errors(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    unknown = repo.relbot("version", "--package", "serv")
+    assert unknown.returncode == 3
+    assert "no such package" in unknown.stderr
+    assert "server, server-api, console" in unknown.stderr
+    release = repo.relbot("release", "--dry-run")
+    assert release.returncode == 3
+    assert "does not release a monorepo's packages yet" in release.stderr
