@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import semver
+
 from relbot.config.options import Config
 from relbot.errors import ConfigError, GitError
 from relbot.gitrepo import GitRepo
@@ -20,7 +22,7 @@ from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, ParsedCommit, parse_commit
 from relbot.release.rules import Analysis, analyze
-from relbot.release.versioning import next_version
+from relbot.release.versioning import next_version, release_candidates
 from relbot.tags import TagFormat, release_tags
 
 
@@ -101,22 +103,35 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
                        "is shallow", history.SHALLOW_HINT)
     units = release_units(config)
     refs = repo.tags("refs/tags/*")
-    reachable = {ref.name for ref in repo.tags("refs/tags/*", merged=head)}
-    found = {u.name: history.find_last_release(repo, head, u.tag_format, branch,
-                                               release_tags(refs, u.tag_format), reachable)
-             for u in units}
-    lasts = [f.last.sha for f in found.values() if f.last is not None]
-    base = repo.merge_base(*lasts) if lasts and len(lasts) == len(units) else None
+    tags = {u.name: release_tags(refs, u.tag_format) for u in units}
+    # Usually each unit's highest tag is its last release, on HEAD's history: the walk from HEAD
+    # back to their common ancestor with HEAD proves it (a tag in the walk, or that ancestor itself,
+    # is HEAD's), so no walk of the whole history is needed to ask which tags HEAD reaches.
+    tops = {name: candidates[0] for name, found in tags.items()
+            if (candidates := release_candidates(found, branch))}
+    base = repo.merge_base(head, *(t.sha for t in tops.values())) if len(tops) == len(units) else None
     walked = list(repo.log_with_paths(head, *([f"^{base}"] if base else [])))
     parents = {raw.sha: raw.parents for raw, _files in walked}
+    reachable: set[str] | None = None
+    found: dict[str, history.ReleaseTags] = {}
+    for unit in units:
+        top = tops.get(unit.name)
+        if top is not None and (top.sha in parents or top.sha == base) \
+                and not semver.Version.parse(top.version).prerelease:
+            found[unit.name] = history.ReleaseTags(top, top, tuple(tags[unit.name]))
+            continue
+        if reachable is None:  # a tag off HEAD's history, or a prerelease line: ask git once
+            reachable = {ref.name for ref in repo.tags("refs/tags/*", merged=head)}
+        found[unit.name] = history.find_last_release(repo, head, unit.tag_format, branch,
+                                                     tags[unit.name], reachable)
     parsed = {raw.sha: parse_commit(raw, config.note_keywords) for raw, _files in walked}
     plans: list[PackagePlan] = []
     for unit in units:
-        tags = found[unit.name]
-        before = _reached(tags.last.sha, parents) if tags.last is not None else set()
+        last = found[unit.name].last
+        before = _reached(last.sha, parents) if last is not None else set()
         mine = tuple(parsed[raw.sha] for raw, files in walked
                      if raw.sha not in before and unit.owns(files, _scope(parsed[raw.sha])))
-        plans.append(_plan(unit, tags, branch, mine, config, notes_context))
+        plans.append(_plan(unit, found[unit.name], branch, mine, config, notes_context))
     return tuple(plans)
 
 

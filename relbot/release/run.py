@@ -88,6 +88,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if target is None:
         return ReleaseResult(False, version.reason)
     nxt, last, resumed = target
+    nxt = nxt._replace(channel=resolved.channel)  # as semantic-release: among the branches that exist
     context = _context(repo, config, environment, resolved,
                        f"finishing the release {nxt.git_tag}, tagged at HEAD" if resumed else version.rule,
                        nxt, last, resumed, version)

@@ -133,7 +133,7 @@ def plan_for(repo: GitRepo, cfg: Config, name: str, env: Mapping[str, str], *,
     report = say or messages.append
     for warning in cfg.warnings:
         report(f"warning: {warning}")
-    resolved = resolve_branch(name, cfg.branches, lambda b: repo.branch_commit(b) is not None)
+    resolved = resolve_branch(name, cfg.branches)  # the channel: `relbot release` asks which branches exist
     if resolved is None:
         names = ", ".join(b.name for b in cfg.branches)
         return _nothing(name, None, f"branch {name!r} is not configured for releases "

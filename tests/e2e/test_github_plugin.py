@@ -93,6 +93,20 @@ def test_default_options_comment_on_and_label_the_released_pulls_and_the_issue_t
     assert len([r for r in fake_github.requests if r.method != "GET"]) == writes
 
 
+def test_with_the_default_branches_and_no_master_main_has_no_channel_so_the_label_is_released(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    config = _config()
+    del config["branches"]  # semantic-release's defaults: main comes after master, which this repo lacks
+    repo, _origin = _project(tmp_path, env, fake_github, config)
+    _merged_history(repo, fake_github)
+    dry = repo.relbot("release", "--dry-run", "--json", env=_env(env, fake_github))
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["plan"]["nextRelease"]["channel"] is None
+    result = release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert result.released
+    assert fake_github.labels(REPO, 2) == ["released"]
+
+
 def test_a_comment_left_out_by_a_failure_is_added_by_the_rerun_and_only_it(
         tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
     config = _config({"releasedLabels": ["shipped ${nextRelease.version}"]})

@@ -49,6 +49,18 @@ def test_each_package_releases_from_its_own_paths_and_tags(tmp_path: Path, env: 
     assert _decisions(repo)["server-api"] == ("3.0.0", "server-api-v2.0.0")
 
 
+def test_a_higher_tag_off_heads_history_is_not_the_last_release(tmp_path: Path, env: dict[str, str]) -> None:
+    repo = _repo(tmp_path, env, {"packages": PACKAGES})
+    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
+        repo.tag(tag, annotated=True)
+    repo.git("switch", "-q", "-c", "experiment")
+    repo.commit("feat!: experiment", {"server/main.go": "x\n"})
+    repo.tag("server-v2.0.0", annotated=True)  # released from a branch main never merged
+    repo.git("switch", "-q", "main")
+    repo.commit("fix: real fix", {"server/main.go": "2\n"})
+    assert _decisions(repo)["server"] == ("1.0.1", "server-v1.0.0")
+
+
 def test_a_commit_touching_two_packages_counts_for_both_and_a_scope_counts_too(
         tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
