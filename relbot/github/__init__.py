@@ -106,10 +106,11 @@ def api_error(exc: Any, doing: str, permission: str) -> GitHubError:
         errors = data.get("errors", []) if isinstance(data, dict) else []
         reasons = ", ".join(redact.redact(str(e.get("message") or f"{e.get('field')} {e.get('code')}"))
                             for e in errors if isinstance(e, dict))
+        exists = "already_exists" in reasons or "already exist" in f"{detail} {reasons}".lower()
         return GitHubError(f"{doing}: GitHub refused the request (422 {detail}"
                            f"{': ' + reasons if reasons else ''})",
-                           "if it says already_exists, another run made it meanwhile: rerun relbot, "
-                           "which updates what exists")
+                           "another run made it meanwhile: rerun relbot, which updates what exists"
+                           if exists else "GitHub's reason is above; fix what it names and rerun")
     return GitHubError(f"{doing}: GitHub answered {status} {detail}", "see the message above")
 
 
@@ -162,9 +163,10 @@ def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, n
         remote = client(env, target.api_url).get_repo(slug)
         release = release_by_tag(remote, tag)
         if release is None:
-            try:
+            try:  # with a discussion: a draft first, published with it (a refused category leaves
+                # the draft, which a rerun publishes)
                 created = remote.create_git_release(tag=tag, name=name, message=body,
-                                                    draft=draft, prerelease=prerelease)
+                                                    draft=draft or bool(extra), prerelease=prerelease)
                 if not extra:
                     return str(created.html_url)
                 release = created
@@ -172,8 +174,9 @@ def publish_release(target: GitHubTarget, env: Mapping[str, str], *, tag: str, n
                 release = release_by_tag(remote, tag) if exc.status == 422 else None
                 if release is None:  # not made meanwhile by a concurrent run
                     raise
-        release.update_release(name=name, message=body, draft=draft, prerelease=prerelease, **extra)
-        return str(release.html_url)
+        updated = release.update_release(name=name, message=body, draft=draft, prerelease=prerelease,
+                                         **extra)
+        return str(updated.html_url)
 
 
 def check_access(target: GitHubTarget, env: Mapping[str, str]) -> None:

@@ -51,8 +51,9 @@ def upload(target: GitHubTarget, env: Mapping[str, str], tag: str, files: Sequen
                 asset = release.upload_asset_from_memory(data, file.path.stat().st_size, name=file.name,
                                                          content_type=content_type, label=file.label)
             urls.append(str(asset.browser_download_url))
-        if publish and release.draft:
-            extra = {"discussion_category_name": discussion} if discussion else {}
+    if publish and release.draft:
+        extra = {"discussion_category_name": discussion} if discussion else {}
+        with calling(target, f"publishing the GitHub Release {tag} on {target.slug}", "`contents: write`"):
             release = release.update_release(name=release.name, message=release.body or "", draft=False,
                                              prerelease=release.prerelease, **extra)
-        return str(release.html_url), urls
+    return str(release.html_url), urls

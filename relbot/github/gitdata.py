@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Any, NamedTuple
 
 from relbot.errors import BranchMoved
-from relbot.github import calling, repository
+from relbot.github import api_error, calling, repository
 from relbot.remotes import GitHubTarget
 
 CONTENTS_WRITE = "`contents: write`"
@@ -48,12 +48,13 @@ def commit(target: GitHubTarget, env: Mapping[str, str], *, branch: str, parent:
     slug = target.slug
     with calling(target, f"committing to {branch} through GitHub's API on {slug}", CONTENTS_WRITE):
         remote = repository(target, env)
+        ref: Any = remote.get_git_ref(f"heads/{branch}")
         try:
-            ref: Any = remote.get_git_ref(f"heads/{branch}")
+            tip = str(ref.object.sha)  # read now (the repository is lazy): a missing branch is a 404
         except UnknownObjectException:
             ref = None
-        if ref is not None and not force and ref.object.sha != parent:
-            raise _moved(branch, str(ref.object.sha))
+        if ref is not None and not force and tip != parent:
+            raise _moved(branch, tip)
         base = remote.get_git_commit(parent)
         elements = [InputGitTreeElement(path, "100644", "blob",
                                         sha=remote.create_git_blob(
@@ -75,7 +76,11 @@ def commit(target: GitHubTarget, env: Mapping[str, str], *, branch: str, parent:
                 with suppress(Exception):
                     tag_ref.delete()
             if isinstance(exc, GithubException) and exc.status == 422:
-                raise _moved(branch, branch_tip(target, env, branch) or "nothing") from None
+                now = branch_tip(target, env, branch)
+                if now == parent:  # refused for another reason than a moved branch: GitHub says which
+                    raise api_error(exc, f"moving {branch} through GitHub's API on {slug}",
+                                    CONTENTS_WRITE) from None
+                raise _moved(branch, now or "nothing") from None
             raise
         return str(made.sha)
 

@@ -79,7 +79,8 @@ def comment_and_label(target: GitHubTarget, env: Mapping[str, str], number: int,
         done = any(marker in str(c.body or "") for c in issue.get_comments())
         if not done:
             issue.create_comment(body)
-        if labels:
+    if labels:
+        with calling(target, f"labelling #{number} of {target.slug} {', '.join(labels)}", ISSUES_WRITE):
             issue.add_to_labels(*labels)
     return not done
 

@@ -24,8 +24,7 @@ def success_comment(*, is_pull: bool, version: str, release_name: str, release_u
                     template: str | None, values: Mapping[str, str], tag: str) -> str:
     """The comment on a pull request or issue the release includes (`successComment`)."""
     if template is not None:
-        body = templates.render(template, {**values, "issue.kind": "PR" if is_pull else "issue"},
-                                "plugins[@semantic-release/github].successComment")
+        body = templates.render(template, values, "plugins[@semantic-release/github].successComment")
     else:
         what = "PR is included" if is_pull else "issue has been resolved"
         where = f"[{release_name}]({release_url})" if release_url else f"`{release_name}`"

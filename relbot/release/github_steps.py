@@ -69,14 +69,19 @@ class UploadAssets:
             if not matches:
                 shown = asset.globs[0] if len(asset.globs) == 1 else list(asset.globs)
                 raise InputError(f"{ASSETS_OPTION}[{index}]: {shown!r} matches no file in {root}",
-                                 "build the assets before `relbot release`, or fix the glob")
+                                 "build the assets before `relbot release`, or fix the glob (a "
+                                 "directory is not uploaded: name its files, such as dist/*)")
             for match in matches:
                 name = posixpath.basename(match)
                 if asset.name and len(matches) == 1:
                     name = templates.render(asset.name, self.values, f"{ASSETS_OPTION}[{index}].name")
                 label = templates.render(asset.label, self.values, f"{ASSETS_OPTION}[{index}].label") \
                     if asset.label else ""
-                found.setdefault(name, (root / match, name, label))
+                earlier = found.get(name)
+                if earlier is not None and earlier[0] != root / match:
+                    raise InputError(f"{ASSETS_OPTION}[{index}]: {match} and {earlier[0].relative_to(root)} "
+                                     f"would both be the asset {name!r}", "give one of them another `name`")
+                found[name] = (root / match, name, label)
         return list(found.values())
 
     def is_done(self, session: Session) -> bool:

@@ -154,7 +154,9 @@ class PublishRelease:
     def describe(self) -> str:
         what = "draft release" if self.draft else ("prerelease" if self.prerelease else "release")
         first = " (a draft until its assets are uploaded)" if self.draft_first and not self.draft else ""
-        return f"create the GitHub {what} {self.name} on {self.github.slug}{first}"
+        discussion = f" with a discussion in {self.discussion!r}" \
+            if self.discussion and not self.draft else ""
+        return f"create the GitHub {what} {self.name} on {self.github.slug}{first}{discussion}"
 
     def is_done(self, session: Session) -> bool:
         from relbot.github import find_release  # noqa: PLC0415 - PyGithub is slow to import
@@ -180,9 +182,12 @@ class PublishRelease:
     def run(self, session: Session) -> None:
         from relbot.github import publish_release  # noqa: PLC0415
 
+        draft = self.draft or self.draft_first
         url = publish_release(self.github, session.env, tag=self.tag, name=self.name, body=self.body,
-                              prerelease=self.prerelease, draft=self.draft or self.draft_first,
-                              discussion=self.discussion)
+                              prerelease=self.prerelease, draft=draft, discussion=self.discussion)
+        if draft and not self.draft:  # the assets step publishes it, under its real URL
+            session.say(f"GitHub draft release {self.name}, published once its assets are uploaded")
+            return
         session.release_url = url
         session.say(f"GitHub release {url}")
 

@@ -218,8 +218,9 @@ def test_assets_are_uploaded_and_a_rerun_after_a_failed_upload_finishes_without_
     (repo.path / "dist/checksums.txt").write_text("abc  widget.tgz\n")
     (repo.path / "dist/debug-widget.tgz").write_bytes(b"left out by the ! glob")
     fake_github.fail_next("POST", r"/repos/acme/widget/releases/\d+/assets", 403, message="Forbidden")
-    with pytest.raises(GitHubError, match="uploading the assets"):
+    with pytest.raises(GitHubError, match="uploading the assets") as failed:
         release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+    assert failed.value.partial.release_url is None  # type: ignore[attr-defined]  # not the draft's
     draft = fake_github.release(REPO, "v1.1.0")
     assert draft.draft  # never seen published without its assets
     # a partial upload from elsewhere under the same name is replaced, not duplicated
@@ -415,3 +416,58 @@ def test_verified_commit_bump_values_commits_through_the_api_and_retries_a_moved
     assert origin.git("show", f"{tip}:NOTES.md") == "x"  # re-applied on the new head
     assert repo.git("rev-parse", "HEAD") == tip
     assert TOKEN not in run.stdout + run.stderr
+
+
+def test_verified_commit_pull_requests_for_bump_values_and_rollback(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, origin = _project(tmp_path, env, fake_github, _config())
+    repo.commit("chore: values", {"values-production.yaml": "image:\n  tag: 1.0.0\n"})
+    repo.git("push", "-q", "origin", "main")
+    _no_push_hook(origin)
+    for _ in range(2):  # the rerun moves the same branch (forced) and updates the pull request
+        run = repo.relbot("bump-values", "values-production.yaml", "--set", "image.tag=1.1.0",
+                          "--create-pr", "--verified-commits", env=_env(env, fake_github))
+        assert run.returncode == 0, run.stdout + run.stderr
+    [pull] = [p for p in fake_github.repo(REPO).pulls.values() if p.state == "open"]
+    tip = origin.git("rev-parse", f"refs/heads/{pull.head}")
+    assert tip in fake_github.verified_commits(REPO)
+    assert origin.git("show", f"{tip}:values-production.yaml") == "image:\n  tag: 1.1.0"
+    assert origin.git("rev-parse", f"{tip}^") == origin.git("rev-parse", "main")
+    assert repo.git("status", "--porcelain") == ""
+    # rollback's pull request goes the same way
+    rolled = repo.relbot("rollback", "values-production.yaml", "--set", "image.tag", "--to", "0.9.0",
+                         "--create-pr", "--verified-commits", env=_env(env, fake_github))
+    assert rolled.returncode == 7, rolled.stdout + rolled.stderr  # no such release: nothing opened
+    repo.tag("v0.9.0", ref="HEAD~1")
+    rolled = repo.relbot("rollback", "values-production.yaml", "--set", "image.tag", "--to", "0.9.0",
+                         "--create-pr", "--verified-commits", env=_env(env, fake_github))
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    newest = max(fake_github.repo(REPO).pulls.values(), key=lambda p: p.number)
+    assert newest.head.startswith("relbot/rollback/")
+    assert origin.git("rev-parse", f"refs/heads/{newest.head}") in fake_github.verified_commits(REPO)
+
+
+def test_a_refused_discussion_category_is_retried_by_the_rerun(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, _origin = _project(tmp_path, env, fake_github, _config({"discussionCategoryName": "Nope"}))
+    repo.commit("feat: more")
+    repo.git("push", "-q", "origin", "main")
+    for _ in range(2):  # the category stays wrong: every run says so, none publishes without it
+        with pytest.raises(GitHubError, match=r"discussion_category_name|Validation Failed"):
+            release(repo.path, env=_env(env, fake_github), today="2024-06-01")
+        assert fake_github.release(REPO, "v1.1.0").draft
+
+
+def test_two_assets_of_one_name_are_refused_before_anything_is_published(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    assets = [{"path": "dist/a.tgz", "name": "dup.tgz"}, {"path": "dist/b.tgz", "name": "dup.tgz"}]
+    repo, origin = _project(tmp_path, env, fake_github, _config({"assets": assets}))
+    repo.commit("feat: more")
+    repo.git("push", "-q", "origin", "main")
+    (repo.path / "dist").mkdir()
+    (repo.path / "dist/a.tgz").write_bytes(b"a")
+    (repo.path / "dist/b.tgz").write_bytes(b"b")
+    dry = repo.relbot("release", "--dry-run", env=_env(env, fake_github))
+    assert dry.returncode == 7, dry.stdout + dry.stderr
+    assert "would both be the asset 'dup.tgz'" in dry.stderr
+    assert origin.git("tag", "--list", "v1.1.0") == ""
