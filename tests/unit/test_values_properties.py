@@ -278,7 +278,7 @@ AMBIGUOUS = [
 _ANY_CHAR = st.characters(exclude_categories=["Cs"], exclude_characters="\u2028\u2029")
 NEW_VALUES = st.one_of(st.sampled_from(AMBIGUOUS), st.text(_ANY_CHAR, max_size=12))
 # what Helm's own `--set` types as a number or boolean, and every reader reads back as written
-_HELM_SET_TYPED = re.compile(r"-?(?:0|[1-9][0-9]*)|true|false")
+_HELM_SET_TYPED = re.compile(r"(?:0|-?[1-9][0-9]*)|true|false")  # not `-0`: relbot keeps it as typed
 
 
 def at(data: Any, path: tuple[PathPart, ...]) -> Any:
