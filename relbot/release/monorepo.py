@@ -83,6 +83,7 @@ class PackagePlan(NamedTuple):
     commits: tuple[Commit, ...]  # the unit's commits since its last release, newest first
     analysis: Analysis
     notes: str = ""
+    resumed: bool = False  # tagged at HEAD already: a rerun finishes its release
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,9 +96,12 @@ class PackagePlan(NamedTuple):
 
 
 def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
-               notes_context: Mapping[str, Any] | None = None) -> tuple[PackagePlan, ...]:
+               notes_context: Mapping[str, Any] | None = None,
+               resume: bool = False) -> tuple[PackagePlan, ...]:
     """Every unit's next release at `head`. `notes_context`: `date` and `repository_url` for the
-    notes (None: no notes). Raises GitError on a shallow clone (every unit's tags are needed)."""
+    notes (None: no notes). `resume`: a unit tagged at HEAD is the release to finish (as `relbot
+    release` reruns), not a release already made. Raises GitError on a shallow clone (every
+    unit's tags are needed)."""
     if repo.is_shallow():
         raise GitError("a monorepo's packages need the whole history and every tag, and this clone "
                        "is shallow", history.SHALLOW_HINT)
@@ -107,8 +111,12 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
     # Usually each unit's highest tag is its last release, on HEAD's history: the walk from HEAD
     # back to their common ancestor with HEAD proves it (a tag in the walk, or that ancestor itself,
     # is HEAD's), so no walk of the whole history is needed to ask which tags HEAD reaches.
-    tops = {name: candidates[0] for name, found in tags.items()
-            if (candidates := release_candidates(found, branch))}
+    candidates = {name: release_candidates(found, branch) for name, found in tags.items()}
+    # a unit tagged at HEAD was released by this commit (a rerun finishes it): its range runs from
+    # the release before
+    at_head = {name: c[0] for name, c in candidates.items() if resume and c and c[0].sha == head}
+    tops = {name: c[1 if name in at_head else 0] for name, c in candidates.items()
+            if len(c) > (1 if name in at_head else 0)}
     base = repo.merge_base(head, *(t.sha for t in tops.values())) if len(tops) == len(units) else None
     walked = list(repo.log_with_paths(head, *([f"^{base}"] if base else [])))
     parents = {raw.sha: raw.parents for raw, _files in walked}
@@ -116,14 +124,16 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
     found: dict[str, history.ReleaseTags] = {}
     for unit in units:
         top = tops.get(unit.name)
+        others = tuple(t for t in tags[unit.name] if unit.name not in at_head or t != at_head[unit.name])
         if top is not None and (top.sha in parents or top.sha == base) \
                 and not semver.Version.parse(top.version).prerelease:
-            found[unit.name] = history.ReleaseTags(top, top, tuple(tags[unit.name]))
+            found[unit.name] = history.ReleaseTags(top, top, others)
             continue
         if reachable is None:  # a tag off HEAD's history, or a prerelease line: ask git once
             reachable = {ref.name for ref in repo.tags("refs/tags/*", merged=head)}
-        found[unit.name] = history.find_last_release(repo, head, unit.tag_format, branch,
-                                                     tags[unit.name], reachable)
+        found[unit.name] = history.find_last_release(repo, head, unit.tag_format, branch, others,
+                                                     reachable - {at_head[unit.name].name}
+                                                     if unit.name in at_head else reachable)
     parsed = {raw.sha: parse_commit(raw, config.note_keywords) for raw, _files in walked}
     plans: list[PackagePlan] = []
     for unit in units:
@@ -131,7 +141,8 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
         before = _reached(last.sha, parents) if last is not None else set()
         mine = tuple(parsed[raw.sha] for raw, files in walked
                      if raw.sha not in before and unit.owns(files, _scope(parsed[raw.sha])))
-        plans.append(_plan(unit, found[unit.name], branch, mine, config, notes_context))
+        plans.append(_plan(unit, found[unit.name], branch, mine, config, notes_context,
+                           at_head.get(unit.name)))
     return tuple(plans)
 
 
@@ -152,9 +163,14 @@ def _reached(start: str, parents: Mapping[str, Sequence[str]]) -> set[str]:
 
 
 def _plan(unit: Unit, tags: history.ReleaseTags, branch: Branch, commits: tuple[Commit, ...],
-          config: Config, notes_context: Mapping[str, Any] | None) -> PackagePlan:
+          config: Config, notes_context: Mapping[str, Any] | None, tagged: Tag | None) -> PackagePlan:
     last = tags.last
     analysis = analyze(commits, unit.release_rules)
+    if tagged is not None:  # released at HEAD: its version is the tag's, its notes its range's
+        notes = _notes(unit, tagged.version, tagged.name, last, analysis, config, notes_context)
+        return PackagePlan(unit, tagged.version, tagged.name, last, analysis.bump,
+                           f"finishing the release {tagged.name}, tagged at HEAD", "", commits, analysis,
+                           notes, resumed=True)
     if analysis.bump is ReleaseType.NONE:
         since = f"since {last.name}" if last else "in the history"
         reason = (f"no release: none of the {len(commits)} commit(s) of {unit.name} {since} asks for one"
@@ -164,14 +180,20 @@ def _plan(unit: Unit, tags: history.ReleaseTags, branch: Branch, commits: tuple[
                        existing=[t.version for t in tags.all_tags], policy=unit.zero_version,
                        latest_release=tags.latest_release.version if tags.latest_release else None)
     tag = unit.tag_format.render(nxt.version)
-    notes = ""
-    if notes_context is not None:
-        context = ReleaseContext(nxt.version, tag, last.name if last else None, notes_context["date"],
-                                 notes_context.get("repository_url"), config.link_compare,
-                                 config.link_references)
-        notes = render_notes(context, analysis.counted, config.types, config.notes_preset)
+    notes = _notes(unit, nxt.version, tag, last, analysis, config, notes_context)
     return PackagePlan(unit, nxt.version, tag, last, analysis.bump, f"{analysis.rule}; {nxt.rule}", "",
                        commits, analysis, notes)
+
+
+def _notes(unit: Unit, version: str, tag: str, last: Tag | None, analysis: Analysis, config: Config,
+           notes_context: Mapping[str, Any] | None) -> str:
+    del unit
+    if notes_context is None:
+        return ""
+    context = ReleaseContext(version, tag, last.name if last else None, notes_context["date"],
+                             notes_context.get("repository_url"), config.link_compare,
+                             config.link_references)
+    return render_notes(context, analysis.counted, config.types, config.notes_preset)
 
 
 def pick(plans: Sequence[PackagePlan], name: str) -> PackagePlan:

@@ -15,18 +15,18 @@ import semver
 from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
 from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config
-from relbot.errors import ConfigError, DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
+from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
 from relbot.github import find_release
 from relbot.github.issues import report_failure
 from relbot.gitrepo import GitRepo, detect_branch, open_repo
 from relbot.model import Branch, LastRelease, NextRelease
-from relbot.release import announce, history, templates
+from relbot.release import announce, history, monorun, templates
 from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
 from relbot.release.version import VersionPlan, notes_for_tag, plan_for, release_date
 from relbot.release.versionfiles import VersionFile, npm_files
 from relbot.release.versioning import resolve_branch
-from relbot.remotes import GitHubTarget, find_target
-from relbot.steps import Progress, Session
+from relbot.remotes import GitHubTarget, find_target, repository_url
+from relbot.steps import Progress, Session, WriteFile
 from relbot.values.plan import BumpOptions, ValuesPlan, plan_bump
 
 OnStep = Callable[[str], None]
@@ -48,6 +48,8 @@ class ReleaseResult:
     steps_done: tuple[str, ...] = ()  # what the executor ran, in order
     needs: tuple[str, ...] = ()  # credentials the real run needs (a dry run without them)
     problems: tuple[RelbotError, ...] = field(default_factory=tuple)  # what would stop the real run
+    packages: tuple[dict[str, object], ...] = ()  # a monorepo: each package (or group) released
+    rendered: str | None = None  # a monorepo's dry run, as printed
 
 
 def release(directory: Path, *, config_path: Path | None = None, branch: str | None = None,
@@ -64,10 +66,6 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     environment = dict(os.environ if env is None else env)
     repo = open_repo(directory, environment)
     config = load_config(repo.root, None, config_path)
-    if config.packages:
-        raise ConfigError(f"{config.source}: packages: `relbot release` does not release a monorepo's "
-                          "packages yet; nothing was changed",
-                          "`relbot version --json` (or --package NAME) gives each package's next version")
     trigger = ghactions.pull_request(environment)
     if trigger is not None and not dry_run:  # a PR's merge commit is not the branch: never publish it
         return ReleaseResult(False, f"this run was triggered by a pull request ({trigger}), so nothing "
@@ -78,6 +76,9 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if resolved is None:
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
+    if config.packages:
+        return _release_packages(repo, config, resolved, environment, dry_run=dry_run, strict=strict,
+                                 say=say, on_step=on_step, today=today)
     try:
         version = plan_for(repo, config, name, environment, say=say, today=today,
                            pulls_required=not dry_run or strict or environment.get("CI") == "true")
@@ -97,7 +98,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
                       strict=not dry_run or strict or environment.get("CI") == "true",
                       start_head=repo.head_sha())
     progress = steps.assess(plan.steps, session)
-    problems = [*_check_clean(repo, plan, progress), *steps.preflight(progress, session)]
+    problems = [*_check_clean(repo, plan.files, progress), *steps.preflight(progress, session)]
     base = ReleaseResult(False, "", nxt.version, nxt.git_tag, last.version if last else None, nxt.notes,
                          plan=plan, progress=progress, needs=tuple(session.needs),
                          problems=tuple(problems))
@@ -134,6 +135,44 @@ def _release_url(context: PlanContext, session: Session) -> str | None:
     except RelbotError:
         return None
     return found.url if found else None
+
+
+def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mapping[str, str], *,
+                      dry_run: bool, strict: bool, say: Callable[[str], None], on_step: OnStep,
+                      today: str | None) -> ReleaseResult:
+    """A monorepo's release: every due package in one commit, its tags in one atomic push."""
+    head = repo.head_sha()
+    if head is None:
+        return ReleaseResult(False, "the branch has no commits yet")
+    origin = repo.remote_url()
+    context = {"date": release_date(env, today),
+               "repository_url": repository_url(config.repository_url, origin, env)}
+    plan = monorun.plan_release(repo, config, branch, head, env, context, _github(config, env, origin))
+    if not plan.plans:
+        return ReleaseResult(False, "no package is due for a release")
+    session = Session(repo.root, repo, env, say, on_step,
+                      strict=not dry_run or strict or env.get("CI") == "true", start_head=head)
+    packages: tuple[dict[str, object], ...] = tuple(
+        {"name": p.unit.name, "packages": list(p.unit.members), "paths": list(p.unit.paths),
+         "version": p.version, "tag": p.tag, "previous_version": p.previous.version if p.previous else None,
+         "notes": p.notes, "resumed": p.resumed} for p in plan.plans)
+    one = plan.plans[0] if len(plan.plans) == 1 else None
+    try:
+        progress, problems, done = monorun.run(plan, session, dry_run,
+                                               lambda progress: _check_clean(repo, plan.files, progress))
+    except RelbotError as exc:
+        exc.partial = ReleaseResult(session.pushed, "", packages=packages, steps_done=exc.steps_done)
+        raise
+    base = ReleaseResult(False, "", one.version if one else None, one.tag if one else None,
+                         one.previous.version if one and one.previous else None, one.notes if one else "",
+                         progress=progress, needs=tuple(session.needs), problems=tuple(problems),
+                         packages=packages, rendered=monorun.render(plan, progress, session.needs))
+    if progress.finished:
+        return replace(base, reason="every package is already released; nothing to do")
+    if dry_run:
+        return replace(base, reason="dry run: nothing was changed")
+    return replace(base, released=True, commit_sha=repo.head_sha(), steps_done=done,
+                   resumed=all(p.resumed for p in plan.plans), release_url=session.release_url)
 
 
 def _left_behind(repo: GitRepo, config: Config, exc: TagExistsError) -> RelbotError:
@@ -272,11 +311,11 @@ def _version_files(cfg: Config, root: Path) -> list[VersionFile]:
     return entries
 
 
-def _check_clean(repo: GitRepo, plan: ReleasePlan, progress: Progress) -> list[RelbotError]:
+def _check_clean(repo: GitRepo, files: Sequence[WriteFile], progress: Progress) -> list[RelbotError]:
     """Uncommitted changes other than a planned file already holding its planned text."""
     if progress.finished:
         return []
-    planned = {f.path: f.new for f in plan.files}
+    planned = {f.path: f.new for f in files}
     dirty = [path for path in repo.status_paths()
              if not (path in planned and fsio.read_text(repo.root / path) == planned[path])]
     if not dirty:

@@ -16,6 +16,7 @@ from relbot.release.rules import decide
 from relbot.release.run import ReleaseResult, release
 from relbot.release.version import VersionPlan
 from relbot.reports import Command, error_json, mask_token
+from relbot.steps import steps_json
 
 
 def explain(plan: VersionPlan, say: Callable[[str], None]) -> None:
@@ -63,16 +64,21 @@ def run_release(directory: Path, config_path: Path | None, branch: str | None, d
         raise
     if as_json:
         yield json.dumps(release_report(result, dry_run), indent=2, ensure_ascii=False) + "\n"
+    elif dry_run and result.rendered is not None:
+        yield result.rendered
     elif dry_run and result.plan is not None and result.progress is not None:
         yield render_plan(result.plan, result.progress, result.needs)
     elif dry_run:
         yield f"nothing to do: {result.reason}\n"
-    if result.released:
+    if result.released and result.packages:
+        say("released " + ", ".join(str(p["tag"]) for p in result.packages)
+            + (" (finished an earlier, partial run)" if result.resumed else ""))
+    elif result.released:
         say(f"released {result.tag}" + (f": {result.release_url}" if result.release_url else "")
             + (" (finished an earlier, partial run)" if result.resumed else ""))
         if verbose:
             say(result.notes)
-    elif not dry_run or result.plan is None:
+    elif not dry_run or (result.plan is None and result.rendered is None):
         say(result.reason)
     for need in result.needs:
         say(f"the real run needs {need}")
@@ -93,6 +99,10 @@ def release_report(result: ReleaseResult, dry_run: bool) -> dict[str, object]:
     }
     if result.plan is not None and result.progress is not None:
         data["plan"] = plan_json(result.plan, result.progress, result.needs)
+    elif result.progress is not None:  # a monorepo's packages
+        data["plan"] = {"steps": steps_json(result.progress), "needs": list(result.needs)}
+    if result.packages:
+        data["packages"] = list(result.packages)
     return data
 
 
@@ -105,6 +115,10 @@ def _release_outputs(result: ReleaseResult, env: dict[str, str]) -> None:
         "notes": result.notes if result.released else "",
         "release-url": result.release_url or "",
         "commit-sha": result.commit_sha or "",
+        # a monorepo: the released packages, for a build matrix (name, version, tag, path)
+        "packages": json.dumps([{"name": p["name"], "version": p["version"], "tag": p["tag"],
+                                 "path": (p["paths"] or [""])[0]}  # type: ignore[index]
+                                for p in result.packages] if result.released else []),
     }
     ghactions.set_outputs(env, values)
     if result.released:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from relbot.release.version import plan_packages
-from tests.gitfixture import Repo, make_repo
+from tests.gitfixture import Remote, Repo, make_bare, make_repo
+from tests.github_api.fixtures import REPO, TOKEN
+from tests.github_api.server import FakeGitHub
 
 PACKAGES: list[dict[str, Any]] = [
     {"name": "server", "path": "server"},
@@ -141,12 +143,104 @@ def test_bad_package_configurations_name_the_option(tmp_path: Path, env: dict[st
     assert "Traceback" not in run.stderr
 
 
-def test_an_unknown_package_and_release_are_clear_errors(tmp_path: Path, env: dict[str, str]) -> None:
+def test_an_unknown_package_is_a_clear_error(tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
     unknown = repo.relbot("version", "--package", "serv")
     assert unknown.returncode == 3
     assert "no such package" in unknown.stderr
     assert "server, server-api, console" in unknown.stderr
-    release = repo.relbot("release", "--dry-run")
-    assert release.returncode == 3
-    assert "does not release a monorepo's packages yet" in release.stderr
+
+
+RELEASE_PLUGINS = ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator",
+                   "@semantic-release/changelog", "@semantic-release/git", "@semantic-release/github"]
+
+
+def _released(tmp_path: Path, env: dict[str, str], fake: FakeGitHub,
+              config: dict[str, Any]) -> tuple[Repo, Remote]:
+    """The packages released once, pushed to a bare origin the fake GitHub serves."""
+    bare = make_bare(tmp_path, env)
+    repo = _repo(tmp_path, env, {"plugins": RELEASE_PLUGINS, "repositoryUrl": "https://github.com/acme/widget",
+                                 **config})
+    repo.git("remote", "add", "origin", str(bare))
+    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0", "v1.0.0"):
+        repo.tag(tag, annotated=True)
+    repo.git("push", "-q", "origin", "main", "--tags")
+    fake.attach_git(REPO, bare)
+    return repo, Remote(bare, env)
+
+
+def _api(env: dict[str, str], fake: FakeGitHub) -> dict[str, str]:
+    return {**env, "GITHUB_API_URL": fake.url, "GITHUB_REPOSITORY": REPO, "GITHUB_TOKEN": TOKEN}
+
+
+def test_one_run_releases_each_due_package_with_one_commit_and_one_atomic_push(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, origin = _released(tmp_path, env, fake_github, {"packages": PACKAGES})
+    repo.commit("fix: nil pointer", {"server/main.go": "2\n"})
+    repo.commit("feat!: drop v1 routes", {"server-api/api.go": "2\n"})
+    repo.git("push", "-q", "origin", "main")
+    dry = repo.relbot("release", "--dry-run", env=_api(env, fake_github))
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("release server 1.0.1 (server-v1.0.1), server-api 2.0.0 (server-api-v2.0.0)")
+    assert "console" not in dry.stdout.splitlines()[0]
+    planned = json.loads(repo.relbot("release", "--dry-run", "--json", env=_api(env, fake_github)).stdout)
+    listed = [step["step"] for step in planned["plan"]["steps"] if not step["done"]]
+    run = repo.relbot("release", "--json", env=_api(env, fake_github))
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    released = [(p["name"], p["version"]) for p in report["packages"]]
+    assert released == [("server", "1.0.1"), ("server-api", "2.0.0")]
+    assert report["steps_done"] == listed
+    main = origin.git("rev-parse", "main")
+    assert origin.git("rev-list", "--count", "v1.0.0..main") == "3"  # two changes and one release commit
+    assert origin.git("log", "-1", "--format=%s", "main") == (
+        "chore(release): server 1.0.1, server-api 2.0.0 [skip ci]")
+    for tag in ("server-v1.0.1", "server-api-v2.0.0"):
+        assert origin.git("rev-parse", f"{tag}^{{commit}}") == main
+        assert origin.git("cat-file", "-t", tag) == "tag"
+    assert origin.git("tag", "--list", "console-v*") == "console-v1.0.0"
+    assert "## [1.0.1]" in origin.git("show", "main:server/CHANGELOG.md")
+    assert "# [2.0.0]" in origin.git("show", "main:server-api/CHANGELOG.md")
+    assert sorted(r.tag_name for r in fake_github.repo(REPO).releases.values()) == [
+        "server-api-v2.0.0", "server-v1.0.1"]
+    again = repo.relbot("release", env=_api(env, fake_github))
+    assert again.returncode == 0, again.stderr
+    assert origin.git("rev-parse", "main") == main
+
+
+def test_a_group_releases_one_version_with_one_tag(tmp_path: Path, env: dict[str, str],
+                                                  fake_github: FakeGitHub) -> None:
+    config = {"packages": PACKAGES, "groups": [{"name": "platform", "packages": ["server", "console"]}]}
+    repo, origin = _released(tmp_path, env, fake_github, config)
+    repo.commit("fix: server bug", {"server/main.go": "2\n"})
+    repo.commit("feat: console page", {"console/app.ts": "2\n"})
+    repo.git("push", "-q", "origin", "main")
+    run = repo.relbot("release", env=_api(env, fake_github))
+    assert run.returncode == 0, run.stderr
+    assert origin.git("rev-parse", "v1.1.0^{commit}") == origin.git("rev-parse", "main")
+    assert "# [1.1.0]" in origin.git("show", "main:server/CHANGELOG.md")
+    assert "# [1.1.0]" in origin.git("show", "main:console/CHANGELOG.md")
+    assert [r.tag_name for r in fake_github.repo(REPO).releases.values()] == ["v1.1.0"]
+
+
+def test_a_rerun_after_a_failure_between_the_tags_and_the_releases_finishes_every_package(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, origin = _released(tmp_path, env, fake_github, {"packages": PACKAGES})
+    repo.commit("fix: a", {"server/main.go": "2\n", "console/app.ts": "2\n"})
+    repo.git("push", "-q", "origin", "main")
+    fake_github.fail_next("POST", r"/repos/acme/widget/releases", 403, message="Forbidden", times=1)
+    failed = repo.relbot("release", env=_api(env, fake_github))
+    assert failed.returncode == 8, failed.stdout + failed.stderr
+    main = origin.git("rev-parse", "main")
+    assert origin.git("rev-parse", "console-v1.0.1^{commit}") == main
+    assert not fake_github.repo(REPO).releases  # the first Release failed: none was made
+    rerun = repo.relbot("release", "--json", env=_api(env, fake_github))
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert json.loads(rerun.stdout)["steps_done"] == [
+        "create the GitHub release server-v1.0.1 on acme/widget",
+        "create the GitHub release console-v1.0.1 on acme/widget"]
+    assert origin.git("rev-parse", "main") == main  # nothing released twice, no second commit
+    assert sorted(r.tag_name for r in fake_github.repo(REPO).releases.values()) == [
+        "console-v1.0.1", "server-v1.0.1"]
+    done = repo.relbot("release", "--dry-run", env=_api(env, fake_github))
+    assert "nothing to do" in done.stdout + done.stderr

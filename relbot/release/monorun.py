@@ -1,0 +1,184 @@
+"""`relbot release` for a monorepo: every package (or group) that is due, in one run — one release
+commit with every package's changelog and version files, one annotated tag per package, one atomic
+push of the branch and all the tags, one GitHub Release per package. The same step model as a single
+release: the dry run shows the plan, a rerun after a failure finishes every package (a package tagged
+at HEAD is one to finish) and never releases one twice."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from relbot import redact, steps
+from relbot.config.options import CHANGELOG, GIT, GITHUB, Config
+from relbot.errors import GitError, RelbotError
+from relbot.gitoutcome import RemoteStatus
+from relbot.gitrepo import GitRepo
+from relbot.model import Branch, BranchType
+from relbot.release import changelog, templates
+from relbot.release.monorepo import PackagePlan, plan_units
+from relbot.release.steps import RELEASE_PROTECTED_HINT, PublishRelease, Push, Tag
+from relbot.release.versionfiles import VersionFile, set_version
+from relbot.remotes import GitHubTarget
+from relbot.steps import Commit, Progress, Session, Step, WriteFile, render_steps
+from relbot.values.push import push_error
+
+
+@dataclass(frozen=True)
+class PushAll:
+    """`git push --atomic` of the branch and every package's tag: all land or none does."""
+
+    kind: ClassVar[str] = "push"
+    branch: str
+    pushes: tuple[Push, ...]  # one per tag: what each checks (the tag not elsewhere on origin, …)
+    remote: str
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(p.tag for p in self.pushes)
+
+    def describe(self) -> str:
+        return f"push --atomic {self.branch} and {', '.join(self.tags)} to {self.remote}"
+
+    def is_done(self, session: Session) -> bool:
+        return all(p.is_done(session) for p in self.pushes)
+
+    def check(self, session: Session) -> None:
+        for push in self.pushes:
+            push.check(session)
+
+    def run(self, session: Session) -> None:
+        repo = session.git
+        result = repo.push([f"HEAD:refs/heads/{self.branch}", *(f"refs/tags/{t}" for t in self.tags)],
+                           atomic=True)
+        if result.ok:
+            session.pushed = True
+            session.say(f"pushed {self.branch} and {', '.join(self.tags)} (atomically)")
+            return
+        for tag in self.tags:  # nothing reached origin: leave the checkout as it was
+            if repo.tag_target(tag) is not None and session.start_head != repo.tag_target(tag):
+                repo.delete_tag(tag)
+        if session.start_head is not None and repo.head_sha() != session.start_head:
+            repo.reset_hard(session.start_head)
+        if result.status is RemoteStatus.MOVED:
+            raise GitError(f"{self.branch} moved on origin while releasing; nothing was published (the "
+                           "push is atomic: the branch and every tag go together or not at all)",
+                           "rerun the release on the new head")
+        raise push_error(result, self.branch, session.env, RELEASE_PROTECTED_HINT)
+
+
+@dataclass(frozen=True)
+class PackagesPlan:
+    """The packages' release: which are due, the files, the commit message and the steps."""
+
+    plans: tuple[PackagePlan, ...]  # the units that are due (new, or tagged at HEAD to finish)
+    files: tuple[WriteFile, ...]
+    commit_message: str | None
+    steps: tuple[Step, ...]
+
+
+def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: Mapping[str, str],
+                 notes_context: Mapping[str, str | None], github: GitHubTarget | None) -> PackagesPlan:
+    """The steps that release every due package, from HEAD's files (a rerun plans the same)."""
+    due = tuple(p for p in plan_units(repo, config, branch, head, notes_context=notes_context, resume=True)
+                if p.version is not None)
+    new = [p for p in due if not p.resumed]
+    edited: dict[str, str] = {}
+    for plan in new:
+        for path in _changelogs(config, plan):
+            base = edited.get(path, repo.file_at("HEAD", path) or "")
+            title = config.changelog.title if config.changelog else None
+            edited[path] = changelog.update_changelog(base, plan.notes, str(plan.version), title)
+        for path, key in _version_files(config, plan):
+            current = edited.get(path, repo.file_at("HEAD", path))
+            if current is None:
+                raise GitError(f"{path}: no such file (a versionFiles entry of {plan.unit.name})",
+                               "add the file, or remove it from the package's versionFiles")
+            edited[path] = set_version(current, VersionFile(path, key), str(plan.version))
+    files = tuple(WriteFile(path, repo.file_at("HEAD", path) or "", text) for path, text in edited.items()
+                  if text != repo.file_at("HEAD", path))
+    message = _message(config, new, branch) if new and GIT in config.plugins and files else None
+    planned: list[Step] = [*files]
+    if message is not None:
+        planned.append(Commit(files, message))
+    planned += [Tag(str(p.tag), f"Release {p.tag}") for p in due]
+    origin = repo.remote_url()
+    if origin is not None:
+        planned.append(PushAll(branch.name, tuple(Push(branch.name, str(p.tag), "", str(p.version),
+                                                       p.unit.tag_format) for p in due),
+                               redact.redact(origin)))
+    if GITHUB in config.plugins and github is not None:
+        draft = bool(config.github and config.github.draft_release)
+        planned += [PublishRelease(str(p.tag), str(p.tag), p.notes, branch.type is BranchType.PRERELEASE,
+                                   draft, github) for p in due]
+    del env
+    return PackagesPlan(due, files, message, tuple(planned))
+
+
+def _changelogs(config: Config, plan: PackagePlan) -> list[str]:
+    """The changelog files a unit's release writes: each package's `changelogFile`, else
+    `CHANGELOG.md` in its first path (the repository's for a package at the root)."""
+    if CHANGELOG not in config.plugins:
+        return []
+    packages = {p.name: p for p in config.packages}
+    out: list[str] = []
+    for member in plan.unit.members:
+        package = packages[member]
+        path = package.changelog_file or posixpath.join(package.paths[0], "CHANGELOG.md")
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def _version_files(config: Config, plan: PackagePlan) -> list[tuple[str, str]]:
+    packages = {p.name: p for p in config.packages}
+    return [entry for member in plan.unit.members for entry in packages[member].version_files]
+
+
+def _message(config: Config, new: Sequence[PackagePlan], branch: Branch) -> str:
+    """The git plugin's message; with several packages `${nextRelease.version}` lists each as
+    `name version`, `${nextRelease.gitTag}` every tag and `${nextRelease.notes}` every package's notes."""
+    if len(new) == 1:
+        one = new[0]
+        version, tag, notes = str(one.version), str(one.tag), one.notes
+    else:
+        version = ", ".join(f"{p.unit.name} {p.version}" for p in new)
+        tag = " ".join(str(p.tag) for p in new)
+        notes = "\n\n".join(p.notes.rstrip("\n") for p in new) + "\n"
+    values = templates.release_values(version, tag, notes, None, None, branch.name, branch.channel)
+    git = config.git
+    return templates.render(git.message if git else "", values, "plugins[@semantic-release/git].message")
+
+
+def render(plan: PackagesPlan, progress: Progress, needs: Sequence[str]) -> str:
+    """What `relbot release --dry-run` prints for a monorepo."""
+    out = ["release " + ", ".join(f"{p.unit.name} {p.version} ({p.tag}"
+                                  + (", tagged at HEAD" if p.resumed else "") + ")" for p in plan.plans), ""]
+    if progress.finished:
+        out += ["nothing to do: every package is already released", ""]
+    out += ["steps:", *render_steps(progress), ""]
+    out += [f"needs: {need}" for need in needs]
+    for package in plan.plans:
+        out += [f"--- release notes of {package.unit.name} ---", package.notes.rstrip("\n"), ""]
+    for change in plan.files:
+        out += [f"--- {change.path} ---", change.diff.rstrip("\n") or "(unchanged)", ""]
+    if plan.commit_message is not None:
+        out += ["--- commit message ---", plan.commit_message.rstrip("\n"), ""]
+    return "\n".join(out) + "\n"
+
+
+Outcome = tuple[Progress, list[RelbotError], tuple[str, ...]]
+
+
+def run(plan: PackagesPlan, session: Session, dry_run: bool,
+        check_clean: Callable[[Progress], list[RelbotError]]) -> Outcome:
+    """Assess, check and (unless `dry_run`) execute the plan: (progress, problems, steps done)."""
+    progress = steps.assess(plan.steps, session)
+    problems = [*check_clean(progress), *steps.preflight(progress, session)]
+    if dry_run or progress.finished:
+        return progress, problems, ()
+    if problems:
+        raise problems[0]
+    return progress, problems, steps.execute(plan.steps, session)
