@@ -161,8 +161,9 @@ def _packages_version(obj: Context, branch: str | None, print_tag: bool, as_json
     import json  # noqa: PLC0415 - only --json and Actions need it
 
     if ghactions.in_actions(os.environ):
-        outputs = {"packages": json.dumps([p.as_json() for p in due]),
-                   "released": "true" if due else "false"}
+        listed = [{"name": p.unit.name, "version": p.version, "tag": p.tag, "path": p.unit.paths[0]}
+                  for p in due]
+        outputs = {"packages": json.dumps(listed), "released": "true" if due else "false"}
         if package is not None:
             outputs |= {"version": due[0].version or "", "tag": due[0].tag or ""} if due else \
                 {"version": "", "tag": ""}
@@ -187,11 +188,16 @@ def _packages_version(obj: Context, branch: str | None, print_tag: bool, as_json
 @global_options
 @branch_option
 @click.option("--full", is_flag=True, help="Regenerate the whole changelog from every release tag.")
+@click.option("--package", "package", default=None, metavar="NAME",
+              help="In a monorepo (`packages`): the next release notes of this package (or group).")
 @pass_ctx
-def changelog_cmd(obj: Context, branch: str | None, full: bool) -> None:
+def changelog_cmd(obj: Context, branch: str | None, full: bool, package: str | None) -> None:
     """Print the next release's notes (or, with --full, a whole changelog)."""
     from relbot.release.version import full_changelog  # noqa: PLC0415
 
+    if package is not None:
+        _package_notes(obj, branch, package, full)
+        return
     if full:
         text = full_changelog(obj.directory, branch=branch, config_path=obj.config)
         _out(text, nl=False)  # not an output: a whole history can pass GitHub's 1 MB limit
@@ -258,6 +264,8 @@ def release_cmd(obj: Context, branch: str | None, dry_run: bool, as_json: bool, 
 @click.option("--dry-run", is_flag=True,
               help="Print the diff and the steps (write, commit, push or pull request); change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes and the steps as JSON.")
+@click.option("--package", "package", default=None, metavar="NAME",
+              help="In a monorepo: the version comes from this package's (or group's) tags.")
 @strict_option
 @push_branch_option
 @verified_option
@@ -267,7 +275,7 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
                     document: int | None, create: bool, allow_downgrade: bool, allow_shared: bool,
                     commit: bool | None, push: bool | None, create_pr: bool | None,
                     message: str | None, retries: int, dry_run: bool, as_json: bool,
-                    strict: bool, branch: str | None, verified: bool | None) -> None:
+                    strict: bool, branch: str | None, verified: bool | None, package: str | None) -> None:
     """Set image tags and other values in Helm values files, byte for byte."""
     from relbot.reports.values import run_bump  # noqa: PLC0415
     from relbot.values.plan import BumpOptions  # noqa: PLC0415
@@ -277,7 +285,8 @@ def bump_values_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...],
         document=document, create=create, allow_downgrade=allow_downgrade,
         allow_shared=allow_shared, commit=commit,
         push=push, create_pr=create_pr, message=message, dry_run=dry_run, retries=retries,
-        branch=branch, strict=strict or os.environ.get("CI") == "true", verified=verified)
+        branch=branch, strict=strict or os.environ.get("CI") == "true", verified=verified,
+        package=package)
     _json_on_stdout(as_json)
     for line in run_bump(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                          command=_workflow_command):
@@ -334,6 +343,25 @@ def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], im
     for line in run_rollback(obj.directory, obj.config, options, as_json=as_json, say=obj.say,
                              command=_workflow_command):
         _out(line, nl=False)
+
+
+def _package_notes(obj: Context, branch: str | None, package: str, full: bool) -> None:
+    from relbot.release.monorepo import pick  # noqa: PLC0415
+    from relbot.release.version import plan_packages  # noqa: PLC0415
+
+    if full:
+        raise UsageError("--full and --package: a whole changelog per package is not made yet",
+                         "drop --full for the package's next release notes")
+    plans = plan_packages(obj.directory, branch, config_path=obj.config)
+    if plans is None:
+        raise UsageError(f"--package {package}: the configuration has no `packages`",
+                         "list the packages under `packages` in .releaserc.json, or drop --package")
+    plan = pick(plans, package)
+    _actions_outputs({"notes": plan.notes if plan.version else ""})
+    if plan.version:
+        _out(plan.notes, nl=False)
+    else:
+        obj.say(f"{plan.unit.name}: {plan.reason}")
 
 
 def _actions_outputs(values: dict[str, str]) -> None:

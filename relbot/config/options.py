@@ -82,8 +82,8 @@ CONFIG_HINT = ("every option relbot reads, and what each means, is in the Config
 
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
-    # step options: plugin options, placed up; `packages`/`groups`: `relbot version` reads them, and
-    # the example shows them once `relbot release` releases packages too
+    # step options: plugin options, placed up; `packages`/`groups` turn a configuration into a
+    # monorepo's, so the README shows them in a monorepo example of their own
     "": TOP_LEVEL_KEYS - {"extends", "packages", "groups"} - set(STEP_PLUGINS),
     "values": VALUES_KEYS,
     "values.files[]": VALUES_FILE_KEYS,

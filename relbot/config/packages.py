@@ -156,3 +156,16 @@ def _check_formats(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec],
                 raise fail("packages", f"the tag format of {name!r} ({fmt.template}) also reads the tags "
                            f"of {other!r} ({other_fmt.template})",
                            "give each package (or group) its own prefix, such as \"server-v${version}\"")
+
+
+def tag_format_of(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec], name: str) -> TagFormat:
+    """The tag format of package (or group) `name`: its group's when it is in one. Raises
+    ConfigError for a name that is neither."""
+    for group in groups:
+        if name == group.name or name in group.members:
+            return group.tag_format
+    for package in packages:
+        if package.name == name:
+            return package.tag_format
+    known = ", ".join(p.name for p in packages) or "none: the configuration has no `packages`"
+    raise ConfigError(f"--package {name!r}: no such package", f"the packages are: {known}")

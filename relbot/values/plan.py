@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from relbot import fsio, redact, steps
 from relbot.config.options import Config, ValuesFile
+from relbot.config.packages import tag_format_of
 from relbot.errors import GitError, InputError
 from relbot.gitrepo import GitRepo, detect_branch
 from relbot.remotes import GitHubTarget, find_target
@@ -47,6 +48,7 @@ class BumpOptions(NamedTuple):
     branch: str | None = None
     strict: bool = False  # a dry run checks credentials as the real run does
     verified: bool | None = None  # commit through GitHub's API (signed); None: `verifiedCommits`
+    package: str | None = None  # a monorepo's package: its tags give the version (--version-from)
 
 
 class FileOutcome(NamedTuple):
@@ -198,8 +200,10 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     recording = _committing(options, config)
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
+    tag_format = config.tag_format if options.package is None else \
+        tag_format_of(config.packages, config.groups, options.package)
     version, source = resolve_version(options.version, options.version_from, env, repo,
-                                      config.tag_format, required=needs_version)
+                                      tag_format, required=needs_version)
     source = version_source or source
     if needs_version:
         say(f"version {version} (from {source})")

@@ -307,3 +307,20 @@ def test_rollback_sets_both_services_back_and_names_the_versions_in_outputs(
               {"server_url": _base(git_http_server)})
     assert to.returncode == 0, to.log
     assert (to.outputs["version"], to.outputs["previous-version"]) == ("1.0.0", "1.1.0")
+
+
+def test_version_in_a_monorepo_outputs_the_due_packages_for_a_build_matrix(
+        tmp_path: Path, env: dict[str, str], job: Job) -> None:
+    repo = make_repo(tmp_path, env)
+    config = {"branches": ["main"], "packages": [{"name": "server", "path": "server"},
+                                                 {"name": "console", "path": "web/console"}]}
+    repo.commit("chore: layout", {".releaserc.json": json.dumps(config), "server/a": "1\n",
+                                  "web/console/b": "1\n"})
+    repo.tag("server-v1.0.0")
+    repo.tag("console-v1.0.0")
+    repo.commit("fix: console", {"web/console/b": "2\n"})
+    run = _run(job, repo.path, env, {"command": "version"})
+    assert run.returncode == 0, run.log
+    assert run.outputs["released"] == "true"
+    assert json.loads(run.outputs["packages"]) == [
+        {"name": "console", "version": "1.0.1", "tag": "console-v1.0.1", "path": "web/console"}]

@@ -244,3 +244,33 @@ def test_a_rerun_after_a_failure_between_the_tags_and_the_releases_finishes_ever
         "console-v1.0.1", "server-v1.0.1"]
     done = repo.relbot("release", "--dry-run", env=_api(env, fake_github))
     assert "nothing to do" in done.stdout + done.stderr
+
+
+def test_changelog_and_bump_values_take_a_package(tmp_path: Path, env: dict[str, str]) -> None:
+    config = {"packages": PACKAGES, "groups": [{"name": "platform", "packages": ["server", "console"]}]}
+    repo = _repo(tmp_path, env, {**config, "repositoryUrl": "https://github.com/acme/widget"})
+    repo.tag("v1.2.0", annotated=True)
+    repo.tag("server-api-v3.0.0", annotated=True)
+    repo.commit("feat: console page", {"console/app.ts": "2\n"})
+    repo.commit("fix(api): retry", {"server-api/api.go": "2\n"})
+    notes = repo.relbot("changelog", "--package", "console")
+    assert notes.returncode == 0, notes.stderr
+    assert notes.stdout.startswith("# [1.3.0](https://github.com/acme/widget/compare/v1.2.0...v1.3.0)")
+    assert "console page" in notes.stdout
+    assert "retry" not in notes.stdout
+    api = repo.relbot("changelog", "--package", "server-api")
+    assert "retry" in api.stdout
+    assert "console page" not in api.stdout
+    (repo.path / "values.yaml").write_text("api:\n  tag: 2.0.0\nweb:\n  tag: 1.0.0\n")
+    bumped = repo.relbot("bump-values", "values.yaml", "--set", "api.tag=${version}", "--version-from", "tag",
+                         "--package", "server-api")
+    assert bumped.returncode == 0, bumped.stderr
+    assert "the latest release tag server-api-v3.0.0" in bumped.stderr
+    from_tag = ("--version-from", "tag", "--package")
+    grouped = repo.relbot("bump-values", "values.yaml", "--set", "web.tag=${version}", *from_tag,
+                          "console")  # console is in the group: the group's tag v1.2.0
+    assert grouped.returncode == 0, grouped.stderr
+    assert (repo.path / "values.yaml").read_text() == "api:\n  tag: 3.0.0\nweb:\n  tag: 1.2.0\n"
+    unknown = repo.relbot("bump-values", "values.yaml", "--set", "web.tag=${version}", *from_tag, "nope")
+    assert unknown.returncode == 3
+    assert "no such package" in unknown.stderr

@@ -148,7 +148,7 @@ def test_every_input_of_the_action_reaches_a_step() -> None:
     assert used <= env_names
     assert set(action["outputs"]) == {
         "released", "version", "tag", "previous-version", "notes", "release-url", "commit-sha", "changed",
-        "diff", "pull-request-url"}
+        "diff", "pull-request-url", "packages"}
     assert all(spec["value"].startswith("${{ steps.run.outputs.") for spec in action["outputs"].values())
 
 
