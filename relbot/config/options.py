@@ -61,6 +61,9 @@ TOP_LEVEL_KEYS = frozenset({
 })
 VALUES_KEYS = frozenset({"files", "commit", "push", "createPr", "message", "onRelease"})
 VALUES_FILE_KEYS = frozenset({"path", "set", "images", "document", "create"})
+PACKAGE_KEYS = frozenset({"name", "path", "scopes", "tagFormat", "changelogFile", "versionFiles",
+                          "releaseRules", "zeroVersion"})
+GROUP_KEYS = frozenset({"name", "packages", "tagFormat"})
 CLI_ONLY_KEYS = frozenset({"dryRun", "ci", "debug", "noCi"})
 PLUGIN_KEYS: dict[str, frozenset[str]] = {
     ANALYZER: frozenset({"preset", "config", "releaseRules", "parserOpts", "presetConfig"}),
@@ -82,9 +85,9 @@ CONFIG_HINT = ("every option relbot reads, and what each means, is in the Config
 
 # The options that change what relbot does; `.releaserc.example.json` shows each of them.
 UNDERSTOOD_KEYS: dict[str, frozenset[str]] = {
-    # step options: plugin options, placed up; `packages`/`groups` turn a configuration into a
-    # monorepo's, so the README shows them in a monorepo example of their own
-    "": TOP_LEVEL_KEYS - {"extends", "packages", "groups"} - set(STEP_PLUGINS),
+    "": TOP_LEVEL_KEYS - {"extends"} - set(STEP_PLUGINS),  # step options: plugin options, placed up
+    "packages[]": PACKAGE_KEYS,
+    "groups[]": GROUP_KEYS,
     "values": VALUES_KEYS,
     "values.files[]": VALUES_FILE_KEYS,
     ANALYZER: frozenset({"preset", "releaseRules", "parserOpts", "presetConfig"}),

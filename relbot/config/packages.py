@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from relbot.config.options import GroupSpec, PackageSpec
+from relbot.config.options import GROUP_KEYS, PACKAGE_KEYS, GroupSpec, PackageSpec
 from relbot.config.values import parse_version_files
 from relbot.errors import ConfigError
 from relbot.model import ReleaseRule, ZeroPolicy
@@ -18,9 +18,6 @@ from relbot.tags import TagFormat
 Fail = Callable[..., ConfigError]
 Warn = Callable[[str, str], None]
 Rules = Callable[[Any, str], tuple[ReleaseRule, ...]]
-PACKAGE_KEYS = frozenset({"name", "path", "scopes", "tagFormat", "changelogFile", "versionFiles",
-                          "releaseRules", "zeroVersion"})
-GROUP_KEYS = frozenset({"name", "packages", "tagFormat"})
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _EXAMPLE = '{"name": "server", "path": "server"}'
 

@@ -77,6 +77,7 @@ class PackagesPlan:
     files: tuple[WriteFile, ...]
     commit_message: str | None
     steps: tuple[Step, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: Mapping[str, str],
@@ -114,7 +115,24 @@ def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: 
         planned += [PublishRelease(str(p.tag), str(p.tag), p.notes, branch.type is BranchType.PRERELEASE,
                                    draft, github) for p in due]
     del env
-    return PackagesPlan(due, files, message, tuple(planned))
+    return PackagesPlan(due, files, message, tuple(planned), _warnings(config))
+
+
+def _warnings(config: Config) -> tuple[str, ...]:
+    """What a single release does that a packages release does not do yet."""
+    out: list[str] = []
+    github = config.github
+    if GITHUB in config.plugins and github is not None:
+        left = [what for what, on in (("comments and labels on the released pull requests and issues",
+                                       github.success_on),
+                                      ("the failure issue", github.fail_on),
+                                      ("release assets", bool(github.assets))) if on]
+        if left:
+            out.append(f"not made for packages yet (@semantic-release/github): {'; '.join(left)}")
+    if config.values is not None and config.values.on_release:
+        out.append("values.onRelease is not run for packages yet: run `relbot bump-values "
+                   "--version-from tag --package NAME` in the build matrix instead")
+    return tuple(out)
 
 
 def _changelogs(config: Config, plan: PackagePlan) -> list[str]:
@@ -160,6 +178,7 @@ def render(plan: PackagesPlan, progress: Progress, needs: Sequence[str]) -> str:
         out += ["nothing to do: every package is already released", ""]
     out += ["steps:", *render_steps(progress), ""]
     out += [f"needs: {need}" for need in needs]
+    out += [f"warning: {warning}" for warning in plan.warnings]
     for package in plan.plans:
         out += [f"--- release notes of {package.unit.name} ---", package.notes.rstrip("\n"), ""]
     for change in plan.files:

@@ -152,6 +152,9 @@ def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mappin
         return ReleaseResult(False, "no package is due for a release")
     session = Session(repo.root, repo, env, say, on_step,
                       strict=not dry_run or strict or env.get("CI") == "true", start_head=head)
+    if not dry_run:
+        for warning in plan.warnings:
+            say(f"warning: {warning}")
     packages: tuple[dict[str, object], ...] = tuple(
         {"name": p.unit.name, "packages": list(p.unit.members), "paths": list(p.unit.paths),
          "version": p.version, "tag": p.tag, "previous_version": p.previous.version if p.previous else None,

@@ -183,6 +183,8 @@ def test_one_run_releases_each_due_package_with_one_commit_and_one_atomic_push(
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith("release server 1.0.1 (server-v1.0.1), server-api 2.0.0 (server-api-v2.0.0)")
     assert "console" not in dry.stdout.splitlines()[0]
+    assert "warning: not made for packages yet (@semantic-release/github): comments and labels on the " \
+        "released pull requests and issues; the failure issue" in dry.stdout
     planned = json.loads(repo.relbot("release", "--dry-run", "--json", env=_api(env, fake_github)).stdout)
     listed = [step["step"] for step in planned["plan"]["steps"] if not step["done"]]
     run = repo.relbot("release", "--json", env=_api(env, fake_github))

@@ -52,7 +52,9 @@ def test_example_config_is_valid_warning_free_and_shows_every_option() -> None:
     missing = sorted(UNDERSTOOD_KEYS[""] - set(data))
     options = {entry[0]: entry[1] for entry in data["plugins"] if isinstance(entry, list)}
     sections = {"values": data.get("values", {}),
-                "values.files[]": (data.get("values", {}).get("files") or [{}])[0]}
+                "values.files[]": (data.get("values", {}).get("files") or [{}])[0],
+                "packages[]": {k: v for entry in data.get("packages", []) for k, v in entry.items()},
+                "groups[]": (data.get("groups") or [{}])[0]}
     for plugin, keys in UNDERSTOOD_KEYS.items():
         if plugin:
             present = sections[plugin] if plugin in sections else options.get(plugin, {})
