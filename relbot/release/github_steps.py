@@ -24,9 +24,8 @@ from relbot.github.issues import (
     failure_issues,
     merged_pulls,
 )
-from relbot.gitoutcome import RemoteError
 from relbot.release import announce, templates
-from relbot.release.steps import Push
+from relbot.release.steps import Push, tag_published
 from relbot.remotes import GitHubTarget
 from relbot.steps import Session, WriteFile
 from relbot.tags import TagFormat
@@ -229,13 +228,7 @@ class ApiRelease:
                 f"{self.github.slug} (signed by GitHub, no git push)")
 
     def is_done(self, session: Session) -> bool:
-        local = session.git.tag_target(self.tag)
-        if local is None or local != session.git.head_sha():
-            return False
-        try:
-            return session.git.remote_ref(f"refs/tags/{self.tag}") == local
-        except RemoteError:
-            return False
+        return tag_published(session, self.tag)
 
     def check(self, session: Session) -> None:
         def origin() -> None:

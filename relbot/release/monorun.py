@@ -14,16 +14,14 @@ from typing import ClassVar
 from relbot import redact, steps
 from relbot.config.options import CHANGELOG, GIT, GITHUB, Config
 from relbot.errors import GitError, RelbotError
-from relbot.gitoutcome import RemoteStatus
 from relbot.gitrepo import GitRepo
 from relbot.model import Branch, BranchType
 from relbot.release import changelog, templates
 from relbot.release.monorepo import PackagePlan, plan_units
-from relbot.release.steps import RELEASE_PROTECTED_HINT, PublishRelease, Push, Tag
+from relbot.release.steps import PublishRelease, Push, Tag, push_atomically
 from relbot.release.versionfiles import VersionFile, set_version
 from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Progress, Session, Step, WriteFile, render_steps
-from relbot.values.push import push_error
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,7 @@ class PushAll:
     branch: str
     pushes: tuple[Push, ...]  # one per tag: what each checks (the tag not elsewhere on origin, …)
     remote: str
+    made: tuple[str, ...]  # the tags this release makes (the others were made by an earlier run)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -50,23 +49,7 @@ class PushAll:
             push.check(session)
 
     def run(self, session: Session) -> None:
-        repo = session.git
-        result = repo.push([f"HEAD:refs/heads/{self.branch}", *(f"refs/tags/{t}" for t in self.tags)],
-                           atomic=True)
-        if result.ok:
-            session.pushed = True
-            session.say(f"pushed {self.branch} and {', '.join(self.tags)} (atomically)")
-            return
-        for tag in self.tags:  # nothing reached origin: leave the checkout as it was
-            if repo.tag_target(tag) is not None and session.start_head != repo.tag_target(tag):
-                repo.delete_tag(tag)
-        if session.start_head is not None and repo.head_sha() != session.start_head:
-            repo.reset_hard(session.start_head)
-        if result.status is RemoteStatus.MOVED:
-            raise GitError(f"{self.branch} moved on origin while releasing; nothing was published (the "
-                           "push is atomic: the branch and every tag go together or not at all)",
-                           "rerun the release on the new head")
-        raise push_error(result, self.branch, session.env, RELEASE_PROTECTED_HINT)
+        push_atomically(session, self.branch, self.tags, self.made)
 
 
 @dataclass(frozen=True)
@@ -109,7 +92,7 @@ def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: 
     if origin is not None:
         planned.append(PushAll(branch.name, tuple(Push(branch.name, str(p.tag), "", str(p.version),
                                                        p.unit.tag_format) for p in due),
-                               redact.redact(origin)))
+                               redact.redact(origin), tuple(str(p.tag) for p in new)))
     if GITHUB in config.plugins and github is not None:
         draft = bool(config.github and config.github.draft_release)
         planned += [PublishRelease(str(p.tag), str(p.tag), p.notes, branch.type is BranchType.PRERELEASE,

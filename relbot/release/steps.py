@@ -68,15 +68,7 @@ class Push:
         return f"push --atomic {self.branch} and {self.tag} to {self.remote}"
 
     def is_done(self, session: Session) -> bool:
-        """The tag is on origin at this release's commit: the atomic push that carried it carried
-        the branch too (which may have moved on since, e.g. by the values commit)."""
-        local = session.git.tag_target(self.tag)
-        if local is None or local != session.git.head_sha():
-            return False
-        try:
-            return session.git.remote_ref(f"refs/tags/{self.tag}") == local
-        except RemoteError:
-            return False
+        return tag_published(session, self.tag)
 
     def check(self, session: Session) -> None:
         session.check_credentials(f"a token with `contents: write` to push {self.branch} and {self.tag}",
@@ -121,20 +113,41 @@ class Push:
                 "nothing was changed; fetch the tags (git fetch --tags origin) and rerun")
 
     def run(self, session: Session) -> None:
-        repo = session.git
-        result = repo.push([f"HEAD:refs/heads/{self.branch}", f"refs/tags/{self.tag}"], atomic=True)
-        if result.ok:
-            session.pushed = True
-            session.say(f"pushed {self.branch} and {self.tag} (atomically)")
-            return
-        repo.delete_tag(self.tag)  # nothing reached origin: leave the checkout as it was
-        if session.start_head is not None and repo.head_sha() != session.start_head:
-            repo.reset_hard(session.start_head)
-        if result.status is RemoteStatus.MOVED:
-            raise GitError(f"{self.branch} moved on origin while releasing; nothing was published (the "
-                           "push is atomic: the branch and the tag go together or not at all)",
-                           "rerun the release on the new head")
-        raise push_error(result, self.branch, session.env, RELEASE_PROTECTED_HINT)
+        push_atomically(session, self.branch, (self.tag,))
+
+
+def tag_published(session: Session, tag: str) -> bool:
+    """The tag is on origin at this release's commit (HEAD): the atomic push that carried it
+    carried the branch too (which may have moved on since, e.g. by the values commit)."""
+    local = session.git.tag_target(tag)
+    if local is None or local != session.git.head_sha():
+        return False
+    try:
+        return session.git.remote_ref(f"refs/tags/{tag}") == local
+    except RemoteError:
+        return False
+
+
+def push_atomically(session: Session, branch: str, tags: tuple[str, ...],
+                    made: tuple[str, ...] | None = None) -> None:
+    """`git push --atomic` of HEAD to `branch` and `tags`; when it fails, nothing reached origin,
+    so the tags this run `made` (default: all) and the release commit are taken back first."""
+    repo = session.git
+    result = repo.push([f"HEAD:refs/heads/{branch}", *(f"refs/tags/{t}" for t in tags)], atomic=True)
+    if result.ok:
+        session.pushed = True
+        session.say(f"pushed {branch} and {', '.join(tags)} (atomically)")
+        return
+    for tag in tags if made is None else made:  # leave the checkout as it was
+        if repo.tag_target(tag) is not None:
+            repo.delete_tag(tag)
+    if session.start_head is not None and repo.head_sha() != session.start_head:
+        repo.reset_hard(session.start_head)
+    if result.status is RemoteStatus.MOVED:
+        raise GitError(f"{branch} moved on origin while releasing; nothing was published (the push is "
+                       "atomic: the branch and the tags go together or not at all)",
+                       "rerun the release on the new head")
+    raise push_error(result, branch, session.env, RELEASE_PROTECTED_HINT)
 
 
 @dataclass(frozen=True)

@@ -276,3 +276,24 @@ def test_changelog_and_bump_values_take_a_package(tmp_path: Path, env: dict[str,
     unknown = repo.relbot("bump-values", "values.yaml", "--set", "web.tag=${version}", *from_tag, "nope")
     assert unknown.returncode == 3
     assert "no such package" in unknown.stderr
+
+
+def test_a_refused_push_leaves_no_tag_no_commit_and_a_rerun_releases(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    repo, origin = _released(tmp_path, env, fake_github, {"packages": PACKAGES})
+    repo.commit("fix: a", {"server/main.go": "2\n", "console/app.ts": "2\n"})
+    repo.git("push", "-q", "origin", "main")
+    start = repo.git("rev-parse", "HEAD")
+    hook = origin.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'frozen for the audit' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    refused = repo.relbot("release", env=_api(env, fake_github))
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "frozen for the audit" in refused.stderr
+    assert repo.git("rev-parse", "HEAD") == start
+    assert repo.git("tag", "--list", "*-v1.0.1") == ""
+    assert repo.git("status", "--porcelain") == ""
+    assert not fake_github.repo(REPO).releases
+    hook.unlink()
+    assert repo.relbot("release", env=_api(env, fake_github)).returncode == 0
+    assert origin.git("tag", "--list", "*-v1.0.1").split() == ["console-v1.0.1", "server-v1.0.1"]
