@@ -150,7 +150,7 @@ def _packages_version(obj: Context, branch: str | None, print_tag: bool, as_json
     from relbot.release.monorepo import pick  # noqa: PLC0415
     from relbot.release.version import plan_packages  # noqa: PLC0415
 
-    plans = plan_packages(obj.directory, branch, config_path=obj.config, notes=False)
+    plans = plan_packages(obj.directory, branch, config_path=obj.config, notes=False, say=obj.say)
     if plans is None:
         if package is not None:
             raise UsageError(f"--package {package}: the configuration has no `packages`",
@@ -161,9 +161,8 @@ def _packages_version(obj: Context, branch: str | None, print_tag: bool, as_json
     import json  # noqa: PLC0415 - only --json and Actions need it
 
     if ghactions.in_actions(os.environ):
-        listed = [{"name": p.unit.name, "version": p.version, "tag": p.tag, "path": p.unit.paths[0]}
-                  for p in due]
-        outputs = {"packages": json.dumps(listed), "released": "true" if due else "false"}
+        outputs = {"packages": json.dumps([entry for p in due for entry in p.matrix()]),
+                   "released": "true" if due else "false"}
         if package is not None:
             outputs |= {"version": due[0].version or "", "tag": due[0].tag or ""} if due else \
                 {"version": "", "tag": ""}
@@ -195,8 +194,7 @@ def changelog_cmd(obj: Context, branch: str | None, full: bool, package: str | N
     """Print the next release's notes (or, with --full, a whole changelog)."""
     from relbot.release.version import full_changelog  # noqa: PLC0415
 
-    if package is not None:
-        _package_notes(obj, branch, package, full)
+    if _package_notes(obj, branch, package, full):
         return
     if full:
         text = full_changelog(obj.directory, branch=branch, config_path=obj.config)
@@ -345,23 +343,30 @@ def rollback_cmd(obj: Context, files: tuple[str, ...], sets: tuple[str, ...], im
         _out(line, nl=False)
 
 
-def _package_notes(obj: Context, branch: str | None, package: str, full: bool) -> None:
+def _package_notes(obj: Context, branch: str | None, package: str | None, full: bool) -> bool:
+    """`relbot changelog` in a monorepo: the notes of `--package NAME`. False: no `packages`."""
     from relbot.release.monorepo import pick  # noqa: PLC0415
     from relbot.release.version import plan_packages  # noqa: PLC0415
 
+    plans = plan_packages(obj.directory, branch, config_path=obj.config, say=obj.say)
+    if plans is None:
+        if package is not None:
+            raise UsageError(f"--package {package}: the configuration has no `packages`",
+                             "list the packages under `packages` in .releaserc.json, or drop --package")
+        return False
+    if package is None:
+        raise UsageError("the configuration has `packages`: name the package whose notes to print",
+                         "pass --package NAME (`relbot version --json` lists the packages)")
     if full:
         raise UsageError("--full and --package: a whole changelog per package is not made yet",
                          "drop --full for the package's next release notes")
-    plans = plan_packages(obj.directory, branch, config_path=obj.config)
-    if plans is None:
-        raise UsageError(f"--package {package}: the configuration has no `packages`",
-                         "list the packages under `packages` in .releaserc.json, or drop --package")
     plan = pick(plans, package)
     _actions_outputs({"notes": plan.notes if plan.version else ""})
     if plan.version:
         _out(plan.notes, nl=False)
     else:
         obj.say(f"{plan.unit.name}: {plan.reason}")
+    return True
 
 
 def _actions_outputs(values: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from relbot.config.options import GROUP_KEYS, PACKAGE_KEYS, GroupSpec, PackageSpec
 from relbot.config.values import parse_version_files
-from relbot.errors import ConfigError
+from relbot.errors import ConfigError, UsageError
 from relbot.model import ReleaseRule, ZeroPolicy
 from relbot.tags import TagFormat
 
@@ -165,4 +165,4 @@ def tag_format_of(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec], 
         if package.name == name:
             return package.tag_format
     known = ", ".join(p.name for p in packages) or "none: the configuration has no `packages`"
-    raise ConfigError(f"--package {name!r}: no such package", f"the packages are: {known}")
+    raise UsageError(f"--package {name!r}: no such package", f"the packages are: {known}")

@@ -9,13 +9,14 @@ to the last releases' common ancestor, each unit's range then taken in memory.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import semver
 
 from relbot.config.options import Config
-from relbot.errors import ConfigError, GitError
+from relbot.errors import ConfigError, GitError, UsageError
 from relbot.gitrepo import GitRepo
 from relbot.model import Branch, ReleaseRule, ReleaseType, Tag, ZeroPolicy
 from relbot.release import history
@@ -36,6 +37,7 @@ class Unit(NamedTuple):
     tag_format: TagFormat
     release_rules: tuple[ReleaseRule, ...]
     zero_version: ZeroPolicy
+    member_paths: tuple[str, ...] = ()  # each package's first path, in `members` order
 
     def owns(self, files: Iterable[str], scope: str | None) -> bool:
         """Whether a commit that changes `files` (with `scope`) belongs to this unit."""
@@ -55,18 +57,20 @@ def release_units(config: Config) -> tuple[Unit, ...]:
         if group is None:
             units.append(Unit(package.name, (package.name,), package.paths, package.scopes,
                               package.tag_format, package.release_rules or config.release_rules,
-                              package.zero_version or config.zero_version))
+                              package.zero_version or config.zero_version, (package.paths[0],)))
         elif all(u.name != group.name for u in units):
             members = [by_name[m] for m in group.members]
-            rules = [m.release_rules for m in members if m.release_rules is not None]
-            if len(set(rules)) > 1:
-                raise ConfigError(f"group {group.name!r}: its packages have different releaseRules",
-                                  "a group releases with one set of rules; give them the same or none")
-            zero = next((m.zero_version for m in members if m.zero_version), None)
+            rules = [m.release_rules for m in members]
+            zeros = [m.zero_version for m in members]
+            for option, values in (("releaseRules", rules), ("zeroVersion", zeros)):
+                if len(set(values)) > 1:
+                    raise ConfigError(f"group {group.name!r}: its packages set different {option}",
+                                      f"a group releases with one {option}: set the same on every "
+                                      "package of the group, or on none")
             units.append(Unit(group.name, group.members, tuple(p for m in members for p in m.paths),
                               tuple(s for m in members for s in m.scopes), group.tag_format,
-                              rules[0] if rules else config.release_rules,
-                              zero or config.zero_version))
+                              rules[0] or config.release_rules, zeros[0] or config.zero_version,
+                              tuple(m.paths[0] for m in members)))
     return tuple(units)
 
 
@@ -85,6 +89,13 @@ class PackagePlan(NamedTuple):
     notes: str = ""
     resumed: bool = False  # tagged at HEAD already: a rerun finishes its release
 
+    def matrix(self) -> list[dict[str, str | None]]:
+        """One build-matrix entry per package (a group's packages each get the group's version):
+        `name`, `version`, `tag`, `path` (its first path) and `group` (None for a package alone)."""
+        group = None if self.unit.members == (self.unit.name,) else self.unit.name
+        return [{"name": name, "version": self.version, "tag": self.tag, "path": path, "group": group}
+                for name, path in zip(self.unit.members, self.unit.member_paths, strict=True)]
+
     def as_json(self) -> dict[str, Any]:
         return {
             "name": self.unit.name, "packages": list(self.unit.members), "paths": list(self.unit.paths),
@@ -96,8 +107,8 @@ class PackagePlan(NamedTuple):
 
 
 def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
-               notes_context: Mapping[str, Any] | None = None,
-               resume: bool = False) -> tuple[PackagePlan, ...]:
+               notes_context: Mapping[str, Any] | None = None, resume: bool = False,
+               say: Callable[[str], None] = lambda _m: None) -> tuple[PackagePlan, ...]:
     """Every unit's next release at `head`. `notes_context`: `date` and `repository_url` for the
     notes (None: no notes). `resume`: a unit tagged at HEAD is the release to finish (as `relbot
     release` reruns), not a release already made. Raises GitError on a shallow clone (every
@@ -106,11 +117,13 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
         raise GitError("a monorepo's packages need the whole history and every tag, and this clone "
                        "is shallow", history.SHALLOW_HINT)
     units = release_units(config)
+    _sync_tags(repo, units, head, say)
     refs = repo.tags("refs/tags/*")
     tags = {u.name: release_tags(refs, u.tag_format) for u in units}
     # Usually each unit's highest tag is its last release, on HEAD's history: the walk from HEAD
     # back to their common ancestor with HEAD proves it (a tag in the walk, or that ancestor itself,
     # is HEAD's), so no walk of the whole history is needed to ask which tags HEAD reaches.
+    _check_group_starts(config, units, refs)
     candidates = {name: release_candidates(found, branch) for name, found in tags.items()}
     # a unit tagged at HEAD was released by this commit (a rerun finishes it): its range runs from
     # the release before
@@ -135,6 +148,12 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
                                                      reachable - {at_head[unit.name].name}
                                                      if unit.name in at_head else reachable)
     parsed = {raw.sha: parse_commit(raw, config.note_keywords) for raw, _files in walked}
+    released_at = {t.sha for found in tags.values() for t in found}
+    managed = _release_files(config)
+    # a release commit (a release tag's commit that changes only changelogs and version files)
+    # is no package's change, whichever package's folder those files are in
+    walked = [(raw, files) for raw, files in walked
+              if not (raw.sha in released_at and files and set(files) <= managed)]
     plans: list[PackagePlan] = []
     for unit in units:
         last = found[unit.name].last
@@ -144,6 +163,62 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
         plans.append(_plan(unit, found[unit.name], branch, mine, config, notes_context,
                            at_head.get(unit.name)))
     return tuple(plans)
+
+
+def _sync_tags(repo: GitRepo, units: Sequence[Unit], head: str, say: Callable[[str], None]) -> None:
+    """Fetch the packages' release tags that origin has and this checkout lacks (one `ls-remote`,
+    one fetch), as a single release does; refuse a release tag only this checkout has on HEAD's
+    history (a run stopped before its push left it): releasing after it would skip it."""
+    if not repo.has_remote():
+        return
+    try:
+        remote = repo.remote_tags()
+    except GitError as exc:
+        say(f"warning: origin cannot be asked for the packages' release tags ({exc.message}); the "
+            "checkout's own tags decide")
+        return
+    def ours(name: str) -> bool:
+        return any(u.tag_format.parse(name) is not None for u in units)
+
+    local = {ref.name: ref.sha for ref in repo.tags("refs/tags/*")}
+    missing = sorted(name for name in remote if name not in local and ours(name))
+    if missing:
+        repo.fetch_tags(missing)
+        say(f"fetched {len(missing)} release tag(s) from origin that this checkout lacked "
+            f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})")
+    unpushed = sorted(name for name, sha in local.items() if name not in remote and ours(name)
+                      and (sha == head or repo.is_ancestor(sha, head)))
+    if unpushed:
+        raise GitError(f"the release tag(s) {', '.join(unpushed)} are only in this checkout, not on "
+                       "origin (a run stopped before its push left them)",
+                       f"they were never published: delete them (git tag -d {' '.join(unpushed)}) "
+                       "and rerun, which releases those packages again")
+
+
+def _check_group_starts(config: Config, units: Sequence[Unit], refs: Sequence[Any]) -> None:
+    """A group with no tag of its own whose packages have theirs would restart at 1.0.0."""
+    formats = {p.name: p.tag_format for p in config.packages}
+    for unit in units:
+        if len(unit.members) == 1 and unit.name == unit.members[0]:
+            continue
+        if release_tags(refs, unit.tag_format):
+            continue
+        own = sorted((t.name for m in unit.members for t in release_tags(refs, formats[m])), reverse=True)
+        if own:
+            raise ConfigError(
+                f"group {unit.name!r} has no release tag ({unit.tag_format.template}) yet, but its "
+                f"packages do ({', '.join(own[:3])}): its first release would be 1.0.0",
+                f"tag where the group starts, e.g. `git tag {unit.tag_format.render('X.Y.Z')} <commit>` "
+                "with the highest of its packages' versions, and push the tag")
+
+
+def _release_files(config: Config) -> set[str]:
+    """The files a release commit changes: every package's changelog and version files."""
+    out: set[str] = set()
+    for package in config.packages:
+        out.add(package.changelog_file or posixpath.join(package.paths[0], "CHANGELOG.md"))
+        out.update(path for path, _key in package.version_files)
+    return out
 
 
 def _scope(commit: Commit) -> str | None:
@@ -202,5 +277,5 @@ def pick(plans: Sequence[PackagePlan], name: str) -> PackagePlan:
         if name == plan.unit.name or name in plan.unit.members:
             return plan
     names = ", ".join(m for p in plans for m in p.unit.members)
-    raise ConfigError(f"--package {name!r}: no such package", f"the packages are: {names}")
+    raise UsageError(f"--package {name!r}: no such package", f"the packages are: {names}")
 

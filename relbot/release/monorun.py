@@ -64,10 +64,11 @@ class PackagesPlan:
 
 
 def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: Mapping[str, str],
-                 notes_context: Mapping[str, str | None], github: GitHubTarget | None) -> PackagesPlan:
+                 notes_context: Mapping[str, str | None], github: GitHubTarget | None,
+                 say: Callable[[str], None] = lambda _m: None) -> PackagesPlan:
     """The steps that release every due package, from HEAD's files (a rerun plans the same)."""
-    due = tuple(p for p in plan_units(repo, config, branch, head, notes_context=notes_context, resume=True)
-                if p.version is not None)
+    due = tuple(p for p in plan_units(repo, config, branch, head, notes_context=notes_context, resume=True,
+                                      say=say) if p.version is not None)
     new = [p for p in due if not p.resumed]
     edited: dict[str, str] = {}
     for plan in new:
@@ -139,15 +140,11 @@ def _version_files(config: Config, plan: PackagePlan) -> list[tuple[str, str]]:
 
 
 def _message(config: Config, new: Sequence[PackagePlan], branch: Branch) -> str:
-    """The git plugin's message; with several packages `${nextRelease.version}` lists each as
-    `name version`, `${nextRelease.gitTag}` every tag and `${nextRelease.notes}` every package's notes."""
-    if len(new) == 1:
-        one = new[0]
-        version, tag, notes = str(one.version), str(one.tag), one.notes
-    else:
-        version = ", ".join(f"{p.unit.name} {p.version}" for p in new)
-        tag = " ".join(str(p.tag) for p in new)
-        notes = "\n\n".join(p.notes.rstrip("\n") for p in new) + "\n"
+    """The git plugin's message, where `${nextRelease.version}` lists each package as `name version`,
+    `${nextRelease.gitTag}` every tag and `${nextRelease.notes}` every package's notes."""
+    version = ", ".join(f"{p.unit.name} {p.version}" for p in new)
+    tag = " ".join(str(p.tag) for p in new)
+    notes = "\n\n".join(p.notes.rstrip("\n") for p in new) + "\n"
     values = templates.release_values(version, tag, notes, None, None, branch.name, branch.channel)
     git = config.git
     return templates.render(git.message if git else "", values, "plugins[@semantic-release/git].message")

@@ -147,7 +147,7 @@ def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mappin
     origin = repo.remote_url()
     context = {"date": release_date(env, today),
                "repository_url": repository_url(config.repository_url, origin, env)}
-    plan = monorun.plan_release(repo, config, branch, head, env, context, _github(config, env, origin))
+    plan = monorun.plan_release(repo, config, branch, head, env, context, _github(config, env, origin), say)
     if not plan.plans:
         return ReleaseResult(False, "no package is due for a release")
     session = Session(repo.root, repo, env, say, on_step,
@@ -158,7 +158,7 @@ def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mappin
     packages: tuple[dict[str, object], ...] = tuple(
         {"name": p.unit.name, "packages": list(p.unit.members), "paths": list(p.unit.paths),
          "version": p.version, "tag": p.tag, "previous_version": p.previous.version if p.previous else None,
-         "notes": p.notes, "resumed": p.resumed} for p in plan.plans)
+         "notes": p.notes, "resumed": p.resumed, "matrix": p.matrix()} for p in plan.plans)
     one = plan.plans[0] if len(plan.plans) == 1 else None
     try:
         progress, problems, done = monorun.run(plan, session, dry_run,

@@ -296,8 +296,8 @@ def _nothing(name: str, branch: Branch | None, reason: str, cfg: Config,
 
 
 def plan_packages(repo_path: Path, branch: str | None = None, env: Mapping[str, str] | None = None, *,
-                  config_path: Path | None = None, today: str | None = None,
-                  notes: bool = True) -> tuple[PackagePlan, ...] | None:
+                  config_path: Path | None = None, today: str | None = None, notes: bool = True,
+                  say: Callable[[str], None] = lambda _m: None) -> tuple[PackagePlan, ...] | None:
     """Every package's (or group's) next release, for a configuration with `packages`; None when
     it has none. Raises GitError for a branch that does not release or has no commits."""
     env = dict(os.environ if env is None else env)
@@ -313,7 +313,7 @@ def plan_packages(repo_path: Path, branch: str | None = None, env: Mapping[str, 
                        "run it on a release branch")
     context = {"date": release_date(env, today),
                "repository_url": repository_url(cfg.repository_url, repo.remote_url("origin"), env)}
-    return plan_units(repo, cfg, resolved, head, notes_context=context if notes else None)
+    return plan_units(repo, cfg, resolved, head, notes_context=context if notes else None, say=say)
 
 
 def full_changelog(

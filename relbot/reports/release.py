@@ -58,7 +58,8 @@ def run_release(directory: Path, config_path: Path | None, branch: str | None, d
         if as_json:
             yield error_json(exc)
         if isinstance(exc.partial, ReleaseResult) and exc.partial.released:
-            say(f"released {exc.partial.tag}, but a later step failed; a rerun finishes it")
+            tags = ", ".join(str(p["tag"]) for p in exc.partial.packages) or exc.partial.tag
+            say(f"released {tags}, but a later step failed; a rerun finishes it")
             if ghactions.in_actions(env):
                 _release_outputs(exc.partial, env)
         raise
@@ -116,9 +117,8 @@ def _release_outputs(result: ReleaseResult, env: dict[str, str]) -> None:
         "release-url": result.release_url or "",
         "commit-sha": result.commit_sha or "",
         # a monorepo: the released packages, for a build matrix (name, version, tag, path)
-        "packages": json.dumps([{"name": p["name"], "version": p["version"], "tag": p["tag"],
-                                 "path": (p["paths"] or [""])[0]}  # type: ignore[index]
-                                for p in result.packages] if result.released else []),
+        "packages": json.dumps([entry for p in result.packages for entry in p["matrix"]]  # type: ignore[attr-defined]
+                               if result.released else []),
     }
     ghactions.set_outputs(env, values)
     if result.released:

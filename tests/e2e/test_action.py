@@ -323,4 +323,5 @@ def test_version_in_a_monorepo_outputs_the_due_packages_for_a_build_matrix(
     assert run.returncode == 0, run.log
     assert run.outputs["released"] == "true"
     assert json.loads(run.outputs["packages"]) == [
-        {"name": "console", "version": "1.0.1", "tag": "console-v1.0.1", "path": "web/console"}]
+        {"name": "console", "version": "1.0.1", "tag": "console-v1.0.1", "path": "web/console",
+         "group": None}]

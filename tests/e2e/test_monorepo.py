@@ -5,12 +5,14 @@ version, and `relbot version --package` / `--json` with every package's decision
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from relbot.release.version import plan_packages
+from tests.actionjob import make_job, run_action
 from tests.gitfixture import Remote, Repo, make_bare, make_repo
 from tests.github_api.fixtures import REPO, TOKEN
 from tests.github_api.server import FakeGitHub
@@ -146,7 +148,7 @@ def test_bad_package_configurations_name_the_option(tmp_path: Path, env: dict[st
 def test_an_unknown_package_is_a_clear_error(tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
     unknown = repo.relbot("version", "--package", "serv")
-    assert unknown.returncode == 3
+    assert unknown.returncode == 2
     assert "no such package" in unknown.stderr
     assert "server, server-api, console" in unknown.stderr
 
@@ -197,6 +199,8 @@ def test_one_run_releases_each_due_package_with_one_commit_and_one_atomic_push(
     assert origin.git("rev-list", "--count", "v1.0.0..main") == "3"  # two changes and one release commit
     assert origin.git("log", "-1", "--format=%s", "main") == (
         "chore(release): server 1.0.1, server-api 2.0.0 [skip ci]")
+    # the release commit changed server/CHANGELOG.md and server-api/CHANGELOG.md: it is nobody's change
+    assert all(version is None for version, _tag in _decisions(repo).values())
     for tag in ("server-v1.0.1", "server-api-v2.0.0"):
         assert origin.git("rev-parse", f"{tag}^{{commit}}") == main
         assert origin.git("cat-file", "-t", tag) == "tag"
@@ -274,7 +278,7 @@ def test_changelog_and_bump_values_take_a_package(tmp_path: Path, env: dict[str,
     assert grouped.returncode == 0, grouped.stderr
     assert (repo.path / "values.yaml").read_text() == "api:\n  tag: 3.0.0\nweb:\n  tag: 1.2.0\n"
     unknown = repo.relbot("bump-values", "values.yaml", "--set", "web.tag=${version}", *from_tag, "nope")
-    assert unknown.returncode == 3
+    assert unknown.returncode == 2
     assert "no such package" in unknown.stderr
 
 
@@ -297,3 +301,63 @@ def test_a_refused_push_leaves_no_tag_no_commit_and_a_rerun_releases(
     hook.unlink()
     assert repo.relbot("release", env=_api(env, fake_github)).returncode == 0
     assert origin.git("tag", "--list", "*-v1.0.1").split() == ["console-v1.0.1", "server-v1.0.1"]
+
+
+def test_tags_only_on_origin_are_fetched_and_unpushed_ones_refused(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    _seed, origin = _released(tmp_path, env, fake_github, {"packages": PACKAGES})
+    clone = Repo(tmp_path / "clone", env)
+    subprocess.run(["git", "clone", "-q", "--no-tags", str(origin.bare), str(clone.path)], env=env,
+                   check=True)
+    clone.commit("fix: a", {"server/main.go": "2\n"})
+    said = clone.relbot("version", "--package", "server")
+    assert said.stdout == "1.0.1\n", said.stderr  # from server-v1.0.0, fetched from origin
+    assert "fetched 3 release tag(s) from origin" in said.stderr  # the packages' (v1.0.0 is no one's)
+    clone.tag("server-v1.0.1", annotated=True)  # left by a run stopped before its push
+    clone.commit("fix: b", {"server/main.go": "3\n"})
+    stopped = clone.relbot("version", "--package", "server")
+    assert stopped.returncode == 4, stopped.stdout + stopped.stderr
+    assert "git tag -d server-v1.0.1" in stopped.stderr
+
+
+def test_a_new_group_over_tagged_packages_must_be_given_its_start(tmp_path: Path,
+                                                                 env: dict[str, str]) -> None:
+    config = {"packages": PACKAGES, "groups": [{"name": "platform", "packages": ["server", "console"]}]}
+    repo = _repo(tmp_path, env, config)
+    repo.tag("server-v1.4.0", annotated=True)
+    repo.tag("console-v2.3.0", annotated=True)
+    repo.commit("fix: server", {"server/main.go": "2\n"})
+    run = repo.relbot("version", "--json")
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "group 'platform' has no release tag" in run.stderr
+    assert "console-v2.3.0" in run.stderr
+    repo.tag("v2.3.0", ref="HEAD~1", annotated=True)
+    plans = {p["name"]: p for p in json.loads(repo.relbot("version", "--json").stdout)["packages"]}
+    assert plans["platform"]["version"] == "2.3.1"
+
+
+def test_a_group_is_one_matrix_entry_per_package_and_changelog_needs_a_package(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    job = make_job(tmp_path / "runner")
+    config = {"packages": PACKAGES, "groups": [{"name": "platform", "packages": ["server", "console"]}]}
+    repo = _repo(tmp_path, env, config)
+    repo.tag("v1.0.0")
+    repo.commit("fix: console", {"console/app.ts": "2\n"})
+    run = run_action(job, repo.path, env, {"command": "version"},
+                     {"repository": REPO, "ref": "refs/heads/main", "server_url": "https://github.com"})
+    assert run.returncode == 0, run.log
+    assert json.loads(run.outputs["packages"]) == [
+        {"name": "server", "version": "1.0.1", "tag": "v1.0.1", "path": "server", "group": "platform"},
+        {"name": "console", "version": "1.0.1", "tag": "v1.0.1", "path": "console", "group": "platform"}]
+    notes = repo.relbot("changelog")
+    assert notes.returncode == 2
+    assert "pass --package NAME" in notes.stderr
+
+
+def test_group_members_with_different_rules_are_refused(tmp_path: Path, env: dict[str, str]) -> None:
+    packages = [{**PACKAGES[0], "zeroVersion": "minor"}, PACKAGES[1], PACKAGES[2]]
+    repo = _repo(tmp_path, env, {"packages": packages,
+                                 "groups": [{"name": "platform", "packages": ["server", "console"]}]})
+    run = repo.relbot("version")
+    assert run.returncode == 3
+    assert "its packages set different zeroVersion" in run.stderr
