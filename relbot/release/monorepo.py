@@ -242,7 +242,7 @@ def _plan(unit: Unit, tags: history.ReleaseTags, branch: Branch, commits: tuple[
     last = tags.last
     analysis = analyze(commits, unit.release_rules)
     if tagged is not None:  # released at HEAD: its version is the tag's, its notes its range's
-        notes = _notes(unit, tagged.version, tagged.name, last, analysis, config, notes_context)
+        notes = _notes(tagged.version, tagged.name, last, analysis, config, notes_context)
         return PackagePlan(unit, tagged.version, tagged.name, last, analysis.bump,
                            f"finishing the release {tagged.name}, tagged at HEAD", "", commits, analysis,
                            notes, resumed=True)
@@ -255,14 +255,13 @@ def _plan(unit: Unit, tags: history.ReleaseTags, branch: Branch, commits: tuple[
                        existing=[t.version for t in tags.all_tags], policy=unit.zero_version,
                        latest_release=tags.latest_release.version if tags.latest_release else None)
     tag = unit.tag_format.render(nxt.version)
-    notes = _notes(unit, nxt.version, tag, last, analysis, config, notes_context)
+    notes = _notes(nxt.version, tag, last, analysis, config, notes_context)
     return PackagePlan(unit, nxt.version, tag, last, analysis.bump, f"{analysis.rule}; {nxt.rule}", "",
                        commits, analysis, notes)
 
 
-def _notes(unit: Unit, version: str, tag: str, last: Tag | None, analysis: Analysis, config: Config,
+def _notes(version: str, tag: str, last: Tag | None, analysis: Analysis, config: Config,
            notes_context: Mapping[str, Any] | None) -> str:
-    del unit
     if notes_context is None:
         return ""
     context = ReleaseContext(version, tag, last.name if last else None, notes_context["date"],

@@ -63,7 +63,7 @@ class PackagesPlan:
     warnings: tuple[str, ...] = ()
 
 
-def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: Mapping[str, str],
+def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str,
                  notes_context: Mapping[str, str | None], github: GitHubTarget | None,
                  say: Callable[[str], None] = lambda _m: None) -> PackagesPlan:
     """The steps that release every due package, from HEAD's files (a rerun plans the same)."""
@@ -98,7 +98,6 @@ def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str, env: 
         draft = bool(config.github and config.github.draft_release)
         planned += [PublishRelease(str(p.tag), str(p.tag), p.notes, branch.type is BranchType.PRERELEASE,
                                    draft, github) for p in due]
-    del env
     return PackagesPlan(due, files, message, tuple(planned), _warnings(config))
 
 

@@ -147,7 +147,7 @@ def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mappin
     origin = repo.remote_url()
     context = {"date": release_date(env, today),
                "repository_url": repository_url(config.repository_url, origin, env)}
-    plan = monorun.plan_release(repo, config, branch, head, env, context, _github(config, env, origin), say)
+    plan = monorun.plan_release(repo, config, branch, head, context, _github(config, env, origin), say)
     if not plan.plans:
         return ReleaseResult(False, "no package is due for a release")
     session = Session(repo.root, repo, env, say, on_step,
