@@ -38,7 +38,24 @@ def parse_packages(raw: Any, groups_raw: Any, fail: Fail, warn: Warn, rules: Rul
             raise fail(f"packages[{index}].name", f"package {name!r} is listed twice")
     groups = _groups(groups_raw, {p.name for p in packages}, fail, warn, top_tag_format)
     _check_formats(packages, groups, fail)
+    _check_changelogs(packages, groups, fail)
     return packages, groups
+
+
+def changelog_path(package: PackageSpec) -> str:
+    """Where a package's notes go: `changelogFile`, else CHANGELOG.md in its first path."""
+    return package.changelog_file or posixpath.join(package.paths[0], "CHANGELOG.md")
+
+
+def _check_changelogs(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec], fail: Fail) -> None:
+    """Two release units never write one changelog: one version's section would replace the other's."""
+    unit_of = {m: g.name for g in groups for m in g.members}
+    owner: dict[str, str] = {}
+    for index, package in enumerate(packages):
+        path, unit = changelog_path(package), unit_of.get(package.name, package.name)
+        if owner.setdefault(path, unit) != unit:
+            raise fail(f"packages[{index}].changelogFile", f"{path} is also {owner[path]!r}'s changelog",
+                       "give each package (or group) a changelog of its own")
 
 
 def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> PackageSpec:

@@ -9,13 +9,13 @@ to the last releases' common ancestor, each unit's range then taken in memory.""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import semver
 
 from relbot.config.options import Config
+from relbot.config.packages import changelog_path
 from relbot.errors import ConfigError, GitError, UsageError
 from relbot.gitrepo import GitRepo
 from relbot.model import Branch, ReleaseRule, ReleaseType, Tag, ZeroPolicy
@@ -150,10 +150,13 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
     parsed = {raw.sha: parse_commit(raw, config.note_keywords) for raw, _files in walked}
     released_at = {t.sha for found in tags.values() for t in found}
     managed = _release_files(config)
-    # a release commit (a release tag's commit that changes only changelogs and version files)
-    # is no package's change, whichever package's folder those files are in
+    prefix = _release_subject(config)
+    # relbot's release commit (a release tag's commit, or one with the release message's subject,
+    # that changes only changelogs and version files) is no package's change, whichever folder
+    # those files are in: also when a run stopped before tagging it
     walked = [(raw, files) for raw, files in walked
-              if not (raw.sha in released_at and files and set(files) <= managed)]
+              if not ((raw.sha in released_at or (prefix and raw.message.startswith(prefix)))
+                      and files and set(files) <= managed)]
     plans: list[PackagePlan] = []
     for unit in units:
         last = found[unit.name].last
@@ -190,8 +193,9 @@ def _sync_tags(repo: GitRepo, units: Sequence[Unit], head: str, say: Callable[[s
                       and (sha == head or repo.is_ancestor(sha, head)))
     if unpushed:
         raise GitError(f"the release tag(s) {', '.join(unpushed)} are only in this checkout, not on "
-                       "origin (a run stopped before its push left them)",
-                       f"they were never published: delete them (git tag -d {' '.join(unpushed)}) "
+                       "origin (left by a run stopped before its push, or made by hand and not pushed)",
+                       f"a tag made by hand: push it (git push origin {unpushed[0]}); one left by a "
+                       f"stopped run was never published: delete it (git tag -d {' '.join(unpushed)}) "
                        "and rerun, which releases those packages again")
 
 
@@ -216,9 +220,15 @@ def _release_files(config: Config) -> set[str]:
     """The files a release commit changes: every package's changelog and version files."""
     out: set[str] = set()
     for package in config.packages:
-        out.add(package.changelog_file or posixpath.join(package.paths[0], "CHANGELOG.md"))
+        out.add(changelog_path(package))
         out.update(path for path, _key in package.version_files)
     return out
+
+
+def _release_subject(config: Config) -> str:
+    """The literal start of the release commit's message (`chore(release): ` by default)."""
+    message = config.git.message if config.git is not None else ""
+    return message.split("${", 1)[0] if "${" in message else ""
 
 
 def _scope(commit: Commit) -> str | None:

@@ -6,14 +6,14 @@ at HEAD is one to finish) and never releases one twice."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from relbot import redact, steps
 from relbot.config.options import CHANGELOG, GIT, GITHUB, Config
-from relbot.errors import GitError, RelbotError
+from relbot.config.packages import changelog_path
+from relbot.errors import InputError, RelbotError
 from relbot.gitrepo import GitRepo
 from relbot.model import Branch, BranchType
 from relbot.release import changelog, templates
@@ -79,7 +79,7 @@ def plan_release(repo: GitRepo, config: Config, branch: Branch, head: str,
         for path, key in _version_files(config, plan):
             current = edited.get(path, repo.file_at("HEAD", path))
             if current is None:
-                raise GitError(f"{path}: no such file (a versionFiles entry of {plan.unit.name})",
+                raise InputError(f"{path}: no such file (a versionFiles entry of {plan.unit.name})",
                                "add the file, or remove it from the package's versionFiles")
             edited[path] = set_version(current, VersionFile(path, key), str(plan.version))
     files = tuple(WriteFile(path, repo.file_at("HEAD", path) or "", text) for path, text in edited.items()
@@ -124,13 +124,7 @@ def _changelogs(config: Config, plan: PackagePlan) -> list[str]:
     if CHANGELOG not in config.plugins:
         return []
     packages = {p.name: p for p in config.packages}
-    out: list[str] = []
-    for member in plan.unit.members:
-        package = packages[member]
-        path = package.changelog_file or posixpath.join(package.paths[0], "CHANGELOG.md")
-        if path not in out:
-            out.append(path)
-    return out
+    return list(dict.fromkeys(changelog_path(packages[m]) for m in plan.unit.members))
 
 
 def _version_files(config: Config, plan: PackagePlan) -> list[tuple[str, str]]:

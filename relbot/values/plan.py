@@ -15,7 +15,7 @@ from typing import NamedTuple
 from relbot import fsio, redact, steps
 from relbot.config.options import Config, ValuesFile
 from relbot.config.packages import tag_format_of
-from relbot.errors import GitError, InputError
+from relbot.errors import GitError, InputError, UsageError
 from relbot.gitrepo import GitRepo, detect_branch
 from relbot.remotes import GitHubTarget, find_target
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
@@ -200,6 +200,9 @@ def plan_bump(directory: Path, options: BumpOptions, config: Config, env: Mappin
     recording = _committing(options, config)
     templates = _templates(options, config)
     needs_version = any("${version}" in t for t in templates)
+    if config.packages and options.package is None and options.version is None and needs_version:
+        raise UsageError("this repository's configuration has `packages`: name the package whose "
+                         "version to set", "pass --package NAME (with --version-from tag), or --version")
     tag_format = config.tag_format if options.package is None else \
         tag_format_of(config.packages, config.groups, options.package)
     version, source = resolve_version(options.version, options.version_from, env, repo,

@@ -361,3 +361,32 @@ def test_group_members_with_different_rules_are_refused(tmp_path: Path, env: dic
     run = repo.relbot("version")
     assert run.returncode == 3
     assert "its packages set different zeroVersion" in run.stderr
+
+
+def test_two_packages_cannot_share_a_changelog(tmp_path: Path, env: dict[str, str]) -> None:
+    packages = [{"name": "web", "path": "web", "changelogFile": "CHANGELOG.md"},
+                {"name": "root", "path": ".", "tagFormat": "v${version}", "changelogFile": "CHANGELOG.md"}]
+    repo = _repo(tmp_path, env, {"packages": packages})
+    run = repo.relbot("version")
+    assert run.returncode == 3
+    assert "CHANGELOG.md is also 'web''s changelog" in run.stderr
+
+
+def test_a_release_commit_left_untagged_by_a_stopped_run_is_no_packages_change(
+        tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
+    chores = [{"type": "chore", "release": "patch"}]
+    packages = [{"name": "server", "path": "server", "releaseRules": chores},
+                {"name": "console", "path": "console", "releaseRules": chores,
+                 "changelogFile": "server/console-changes.md"}]
+    repo, origin = _released(tmp_path, env, fake_github, {"packages": packages})
+    repo.commit("fix: console", {"console/app.ts": "2\n"})
+    # the release commit a stopped run made (no tag yet): it writes into server/, and chores release
+    repo.commit("chore(release): console 1.0.1 [skip ci]", {"server/console-changes.md": "## 1.0.1\n"})
+    repo.git("push", "-q", "origin", "main")
+    decisions = _decisions(repo)
+    assert decisions["server"] == (None, "server-v1.0.0")
+    assert decisions["console"] == ("1.0.1", "console-v1.0.0")
+    bump = repo.relbot("bump-values", "values.yaml", "--set", "a=${version}", "--version-from", "tag")
+    assert bump.returncode == 2
+    assert "pass --package NAME" in bump.stderr
+    del origin
