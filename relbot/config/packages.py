@@ -48,14 +48,20 @@ def changelog_path(package: PackageSpec) -> str:
 
 
 def _check_changelogs(packages: Sequence[PackageSpec], groups: Sequence[GroupSpec], fail: Fail) -> None:
-    """Two release units never write one changelog: one version's section would replace the other's."""
+    """Two release units never write one changelog (one version's section would replace the
+    other's), nor one key of one version file (the last version written would win)."""
     unit_of = {m: g.name for g in groups for m in g.members}
-    owner: dict[str, str] = {}
+    owner: dict[object, str] = {}
     for index, package in enumerate(packages):
-        path, unit = changelog_path(package), unit_of.get(package.name, package.name)
+        unit = unit_of.get(package.name, package.name)
+        path = changelog_path(package)
         if owner.setdefault(path, unit) != unit:
             raise fail(f"packages[{index}].changelogFile", f"{path} is also {owner[path]!r}'s changelog",
                        "give each package (or group) a changelog of its own")
+        for entry in package.version_files:
+            if owner.setdefault(entry, unit) != unit:
+                raise fail(f"packages[{index}].versionFiles", f"{entry[0]} `{entry[1]}` is also "
+                           f"{owner[entry]!r}'s version", "give each package (or group) its own key")
 
 
 def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> PackageSpec:
@@ -81,13 +87,16 @@ def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> Pack
     changelog = raw.get("changelogFile")
     if changelog is not None and (not isinstance(changelog, str) or not changelog.strip()):
         raise fail(f"{where}.changelogFile", "must be a path such as \"server/CHANGELOG.md\"")
+    if changelog is not None:
+        changelog = _inside(changelog, f"{where}.changelogFile", fail)
     zero = raw.get("zeroVersion")
     if zero is not None and zero not in [p.value for p in ZeroPolicy]:
         raise fail(f"{where}.zeroVersion", f"must be one of {', '.join(p.value for p in ZeroPolicy)}")
     return PackageSpec(
         name=name, paths=paths, scopes=tuple(scopes), tag_format=tag_format,
         changelog_file=changelog,
-        version_files=parse_version_files(raw.get("versionFiles"), _prefixed(fail, where)),
+        version_files=tuple((_inside(path, f"{where}.versionFiles", fail), key) for path, key
+                            in parse_version_files(raw.get("versionFiles"), _prefixed(fail, where))),
         release_rules=rules(raw["releaseRules"], where) if "releaseRules" in raw else None,
         zero_version=ZeroPolicy(zero) if zero is not None else None)
 
@@ -103,14 +112,18 @@ def _paths(raw: Any, where: str, fail: Fail) -> tuple[str, ...]:
     if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p.strip() for p in paths):
         raise fail(where, "is required: the folder (or folders) whose changes belong to the package",
                    'for example "path": "server" or "path": ["server", "proto/server"]')
-    out: list[str] = []
-    for path in paths:
-        clean = posixpath.normpath(path.strip().strip("/"))
-        if posixpath.isabs(path) or clean == ".." or clean.startswith("../"):
-            raise fail(where, f"{path!r} is outside the repository",
-                       "write it relative to the repository root")
-        out.append("" if clean == "." else clean)
-    return tuple(out)
+    return tuple(_inside(path, where, fail, folder=True) for path in paths)
+
+
+def _inside(path: str, where: str, fail: Fail, *, folder: bool = False) -> str:
+    """`path` normalized (`./a//b` is `a/b`), relative to the repository root; a path outside it
+    is an error. A folder "." is "" (the whole repository)."""
+    clean = posixpath.normpath(path.strip().rstrip("/") if folder else path.strip())
+    if posixpath.isabs(path.strip()) or clean == ".." or clean.startswith("../"):
+        raise fail(where, f"{path!r} is outside the repository", "write it relative to the repository root")
+    if clean == "." and not folder:
+        raise fail(where, f"{path!r} is not a file")
+    return "" if clean == "." else clean
 
 
 def _groups(raw: Any, known: set[str], fail: Fail, warn: Warn,

@@ -5,6 +5,7 @@ version, and `relbot version --package` / `--json` with every package's decision
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,16 @@ def test_version_json_lists_every_package_and_the_first_release_of_each(
     ({"packages": [{"name": "a", "path": "a"}, {"name": "a", "path": "b"}]}, "package 'a' is listed twice"),
     ({"packages": [{"name": "a", "path": "a"}], "groups": [{"name": "g", "packages": ["zz"]}]},
      "'zz' is not a package"),
+    ({"packages": [{"name": "a", "path": "a", "changelogFile": "docs/CH.md"},
+                   {"name": "b", "path": "b", "changelogFile": "./docs//CH.md"}]},
+     "docs/CH.md is also 'a''s changelog"),
+    ({"packages": [{"name": "a", "path": "a", "changelogFile": "../outside.md"}]},
+     "packages[0].changelogFile: '../outside.md' is outside the repository"),
+    ({"packages": [{"name": "a", "path": "a", "versionFiles": [{"path": "/etc/x.json", "key": "v"}]}]},
+     "packages[0].versionFiles: '/etc/x.json' is outside the repository"),
+    ({"packages": [{"name": "a", "path": "a", "versionFiles": ["shared/package.json"]},
+                   {"name": "b", "path": "b", "versionFiles": ["./shared/package.json"]}]},
+     "shared/package.json `version` is also 'a''s version"),
 ])
 def test_bad_package_configurations_name_the_option(tmp_path: Path, env: dict[str, str],
                                                     config: dict[str, Any], message: str) -> None:
@@ -206,6 +217,9 @@ def test_one_run_releases_each_due_package_with_one_commit_and_one_atomic_push(
         assert origin.git("cat-file", "-t", tag) == "tag"
     assert origin.git("tag", "--list", "console-v*") == "console-v1.0.0"
     assert "## [1.0.1]" in origin.git("show", "main:server/CHANGELOG.md")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (repo.path / "server/CHANGELOG.md").stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
     assert "# [2.0.0]" in origin.git("show", "main:server-api/CHANGELOG.md")
     assert sorted(r.tag_name for r in fake_github.repo(REPO).releases.values()) == [
         "server-api-v2.0.0", "server-v1.0.1"]
