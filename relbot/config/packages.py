@@ -65,14 +65,7 @@ def _check_changelogs(packages: Sequence[PackageSpec], groups: Sequence[GroupSpe
 
 
 def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> PackageSpec:
-    if not isinstance(raw, dict):
-        raise fail(where, f"must be an object such as {_EXAMPLE}")
-    for key in raw:
-        if key not in PACKAGE_KEYS:
-            warn(f"{where}.{key}", "unknown package option, ignored")
-    name = raw.get("name")
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise fail(f"{where}.name", "is required: letters, digits, `.`, `_`, `-` (and `/` between parts)")
+    name = _named(raw, where, PACKAGE_KEYS, "package", fail, warn)
     paths = _paths(raw.get("path"), f"{where}.path", fail)
     scopes = raw.get("scopes", [])
     if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
@@ -99,6 +92,19 @@ def _package(raw: Any, where: str, fail: Fail, warn: Warn, rules: Rules) -> Pack
                             in parse_version_files(raw.get("versionFiles"), _prefixed(fail, where))),
         release_rules=rules(raw["releaseRules"], where) if "releaseRules" in raw else None,
         zero_version=ZeroPolicy(zero) if zero is not None else None)
+
+
+def _named(raw: Any, where: str, keys: frozenset[str], what: str, fail: Fail, warn: Warn) -> str:
+    """An entry of `packages` or `groups`: an object (unknown keys warned about) and its name."""
+    if not isinstance(raw, dict):
+        raise fail(where, f"must be an object with a `name`, such as {_EXAMPLE}")
+    for key in raw:
+        if key not in keys:
+            warn(f"{where}.{key}", f"unknown {what} option, ignored")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise fail(f"{where}.name", "is required: letters, digits, `.`, `_`, `-` (and `/` between parts)")
+    return name
 
 
 def _prefixed(fail: Fail, where: str) -> Fail:
@@ -137,14 +143,7 @@ def _groups(raw: Any, known: set[str], fail: Fail, warn: Warn,
     taken: dict[str, str] = {}
     for index, entry in enumerate(raw):
         where = f"groups[{index}]"
-        if not isinstance(entry, dict):
-            raise fail(where, "must be an object with `name` and `packages`")
-        for key in entry:
-            if key not in GROUP_KEYS:
-                warn(f"{where}.{key}", "unknown group option, ignored")
-        name = entry.get("name")
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise fail(f"{where}.name", "is required: letters, digits, `.`, `_`, `-`")
+        name = _named(entry, where, GROUP_KEYS, "group", fail, warn)
         if name in known or any(g.name == name for g in groups):
             raise fail(f"{where}.name", f"{name!r} is already the name of a package or group")
         members = entry.get("packages")
