@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from relbot.model import BranchSpec, ReleaseRule, ZeroPolicy
+from relbot.remotes import GitHubTarget, find_target
 from relbot.tags import TagFormat
 
 DEFAULT_BRANCHES: tuple[BranchSpec, ...] = (
@@ -241,3 +242,13 @@ class Config(NamedTuple):
     groups: tuple[GroupSpec, ...] = ()
     source: str = "defaults"
     warnings: tuple[str, ...] = ()
+
+
+def github_target(config: Config, env: Mapping[str, str], origin: str | None, *,
+                  purpose: str = "the GitHub Release") -> GitHubTarget:
+    """Where the GitHub API calls go for this configuration (`repositoryUrl`, the github plugin's
+    `githubUrl`/`githubApiUrl`) and the origin remote; see `relbot.remotes.find_target`."""
+    github = config.github
+    return find_target(env, config.repository_url, origin,
+                       github_url=github.github_url if github else None,
+                       github_api_url=github.github_api_url if github else None, purpose=purpose)

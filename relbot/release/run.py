@@ -14,7 +14,7 @@ import semver
 
 from relbot import fsio, ghactions, redact, steps
 from relbot.config.files import load_config
-from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config
+from relbot.config.options import CHANGELOG, FAIL_LABEL, GITHUB, NPM, Config, github_target
 from relbot.errors import DowngradeRefused, GitError, InputError, RelbotError, TagExistsError
 from relbot.github import find_release
 from relbot.github.issues import report_failure
@@ -25,7 +25,7 @@ from relbot.release.plan import FileText, PlanContext, ReleasePlan, build_plan
 from relbot.release.version import VersionPlan, notes_for_tag, plan_for, release_date
 from relbot.release.versionfiles import VersionFile, npm_files
 from relbot.release.versioning import resolve_branch
-from relbot.remotes import GitHubTarget, find_target, repository_url
+from relbot.remotes import GitHubTarget, repository_url
 from relbot.steps import Progress, Session, WriteFile
 from relbot.values.plan import BumpOptions, ValuesPlan, plan_bump
 
@@ -260,12 +260,7 @@ def _context(repo: GitRepo, config: Config, env: Mapping[str, str], branch: Bran
 
 def _github(config: Config, env: Mapping[str, str], origin: str | None) -> GitHubTarget | None:
     """Where the GitHub Release goes; fails (both runs) when no GitHub repository is known."""
-    if GITHUB not in config.plugins:
-        return None
-    github = config.github
-    return find_target(env, config.repository_url, origin,
-                       github_url=github.github_url if github else None,
-                       github_api_url=github.github_api_url if github else None)
+    return github_target(config, env, origin) if GITHUB in config.plugins else None
 
 
 def _values_plan(repo: GitRepo, config: Config, env: Mapping[str, str], nxt: NextRelease,

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 from relbot.config.files import load_config
-from relbot.config.options import Config
+from relbot.config.options import Config, github_target
 from relbot.errors import GitError, GitHubError, RelbotError
 from relbot.gitauth import TOKEN_VARIABLES, find_token
 from relbot.github.issues import merged_pulls
@@ -30,7 +30,7 @@ from relbot.release.versioning import (
     resolve_branch,
     with_release_range,
 )
-from relbot.remotes import find_target, repository_url
+from relbot.remotes import repository_url
 
 
 class VersionPlan(NamedTuple):
@@ -196,11 +196,8 @@ def _pull_request_messages(repo: GitRepo, cfg: Config, env: Mapping[str, str], r
     squashes = [raw.sha for raw in raws if len(raw.parents) <= 1]
     if not squashes:
         return raws
-    github = cfg.github
     try:
-        target = find_target(env, cfg.repository_url, repo.remote_url(),
-                             github_url=github.github_url if github else None,
-                             github_api_url=github.github_api_url if github else None)
+        target = github_target(cfg, env, repo.remote_url())
         if find_token(env) is None:
             raise GitHubError("no GitHub token", f"set one of {', '.join(TOKEN_VARIABLES)}")
         pulls = {p.merge_commit_sha: p for p in merged_pulls(target, env, squashes)}

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from relbot import fsio, redact, steps
-from relbot.config.options import Config, ValuesFile
+from relbot.config.options import Config, ValuesFile, github_target
 from relbot.config.packages import tag_format_of
 from relbot.errors import GitError, InputError, UsageError
 from relbot.gitrepo import GitRepo, detect_branch
-from relbot.remotes import GitHubTarget, find_target
+from relbot.remotes import GitHubTarget
 from relbot.steps import Commit, Progress, Session, Step, WriteFile
 from relbot.values.edit import Edit, SetImage, SetValue, ValueChange, edit_values
 from relbot.values.images import parse_image_argument
@@ -308,12 +308,9 @@ def delivery_for(options: BumpOptions, config: Config, repo: GitRepo | None, env
     if not (push or create_pr):
         return Delivery(commit=True, message=message)
     branch = branch_name(options.branch, repo) if options.branch else detect_branch(repo, env)
-    github = config.github
 
     def target(purpose: str) -> GitHubTarget:
-        return find_target(env, config.repository_url, repo.remote_url(),
-                           github_url=github.github_url if github else None,
-                           github_api_url=github.github_api_url if github else None, purpose=purpose)
+        return github_target(config, env, repo.remote_url(), purpose=purpose)
 
     verified = config.verified_commits if options.verified is None else options.verified
     signed = target("the commit through GitHub's API (verifiedCommits)") if verified else None
