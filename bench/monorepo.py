@@ -20,9 +20,10 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import command, timed
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "monorepo"
 PACKAGES = 20
@@ -69,10 +70,11 @@ def git_floor(path: Path) -> Callable[[], None]:
     for tag in tags:
         last.setdefault(tag.split("-v")[0], tag)
     base = subprocess.run(["git", "merge-base", "--octopus", *last.values()], cwd=path,
-                          capture_output=True, text=True, check=True).stdout.strip()
+                          capture_output=True, text=True, check=True).stdout.strip() if last else ""
+    revisions = f"{base}..HEAD" if base else "HEAD"  # no release yet: the whole history
 
     def run() -> None:
-        subprocess.run(["git", "log", "-z", "--name-only", "--format=%H%x1f%P%x1f%B", f"{base}..HEAD"],
+        subprocess.run(["git", "log", "-z", "--name-only", "--format=%H%x1f%P%x1f%B", revisions],
                        cwd=path, capture_output=True, check=True)
 
     return run
@@ -94,19 +96,6 @@ def per_package(path: Path) -> Callable[[], None]:
                            capture_output=True, check=True)
 
     return run
-
-
-def command(argv: list[str], cwd: Path) -> Callable[[], None]:
-    def run() -> None:
-        subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
-
-    return run
-
-
-def timed(run: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -20,9 +20,10 @@ import io
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from timing import command, timed
 
 from relbot.config.files import load_config
 from relbot.gitrepo import open_repo
@@ -74,19 +75,6 @@ def git_floor(path: Path) -> None:
                              capture_output=True, text=True, check=True).stdout.split()
     request = "".join(f"{commit}:values.yaml\n" for commit in commits).encode()
     subprocess.run(["git", "cat-file", "--batch"], cwd=path, input=request, capture_output=True, check=True)
-
-
-def command(argv: list[str], cwd: Path) -> Callable[[], None]:
-    def run() -> None:
-        subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
-
-    return run
-
-
-def timed(run: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
 
 
 def every_version(path: Path) -> Callable[[], None]:

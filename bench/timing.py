@@ -133,3 +133,18 @@ def measure(
         return Outcome(outcome.status, outcome.seconds, len(done), None, log)
     seconds = statistics.median(run.seconds for run in done)
     return Outcome("ok", seconds, len(done), outcome.version, log)
+
+
+def command(argv: list[str], cwd: Path) -> Callable[[], None]:
+    """A run of `argv` in `cwd` (output captured, a failure raised), for `timed`."""
+    def run() -> None:
+        subprocess.run(argv, cwd=cwd, capture_output=True, check=True)
+
+    return run
+
+
+def timed(run: Callable[[], None]) -> float:
+    """Seconds one call of `run` takes (wall clock)."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
