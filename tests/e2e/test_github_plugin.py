@@ -317,6 +317,16 @@ def test_with_commit_source_pull_request_a_release_stops_when_the_pull_requests_
     assert release(repo.path, env=_env(env, fake_github), today="2024-06-01").version == "2.0.0"
 
 
+def _verified_release(tmp_path: Path, env: dict[str, str], fake: FakeGitHub) -> tuple[Repo, Remote]:
+    """verifiedCommits with the changelog and git plugins, and a `feat` pushed since v1.0.0."""
+    config = _config(verifiedCommits=True)
+    config["plugins"] = [ANALYZER, NOTES, "@semantic-release/changelog", "@semantic-release/git", GITHUB]
+    repo, origin = _project(tmp_path, env, fake, config)
+    repo.commit("feat: signed")
+    repo.git("push", "-q", "origin", "main")
+    return repo, origin
+
+
 def _no_push_hook(remote: Remote) -> None:
     """Refuse every `git push` to the bare repository (the API writes with plumbing, not receive-pack)."""
     hook = remote.bare / "hooks" / "pre-receive"
@@ -354,11 +364,7 @@ def test_a_verified_commit_release_makes_the_commit_and_tag_through_the_api_with
 
 def test_a_verified_commit_release_refuses_a_moved_branch_and_publishes_nothing(
         tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
-    config = _config(verifiedCommits=True)
-    config["plugins"] = [ANALYZER, NOTES, "@semantic-release/changelog", "@semantic-release/git", GITHUB]
-    repo, origin = _project(tmp_path, env, fake_github, config)
-    repo.commit("feat: signed")
-    repo.git("push", "-q", "origin", "main")
+    repo, origin = _verified_release(tmp_path, env, fake_github)
     other = make_repo(tmp_path, env, "other")
     other.git("fetch", "-q", str(origin.bare), "main")
     other.git("reset", "-q", "--hard", "FETCH_HEAD")
@@ -377,11 +383,7 @@ def test_a_verified_commit_release_refuses_a_moved_branch_and_publishes_nothing(
 
 def test_a_verified_commit_release_whose_ref_update_fails_takes_the_tag_back_and_the_rerun_finishes(
         tmp_path: Path, env: dict[str, str], fake_github: FakeGitHub) -> None:
-    config = _config(verifiedCommits=True)
-    config["plugins"] = [ANALYZER, NOTES, "@semantic-release/changelog", "@semantic-release/git", GITHUB]
-    repo, origin = _project(tmp_path, env, fake_github, config)
-    repo.commit("feat: signed")
-    repo.git("push", "-q", "origin", "main")
+    repo, origin = _verified_release(tmp_path, env, fake_github)
     fake_github.fail_next("PATCH", r"/repos/acme/widget/git/refs/heads/main", 403, message="Forbidden")
     with pytest.raises(GitHubError):
         release(repo.path, env=_env(env, fake_github), today="2024-06-01")

@@ -33,6 +33,12 @@ def _repo(tmp_path: Path, env: dict[str, str], config: dict[str, Any]) -> Repo:
     return repo
 
 
+def _tag_each(repo: Repo) -> None:
+    """Every package of PACKAGES released as 1.0.0 at HEAD."""
+    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
+        repo.tag(tag, annotated=True)
+
+
 def _decisions(repo: Repo) -> dict[str, tuple[str | None, str | None]]:
     plans = plan_packages(repo.path, env=repo.env, notes=False)
     assert plans is not None
@@ -56,8 +62,7 @@ def test_each_package_releases_from_its_own_paths_and_tags(tmp_path: Path, env: 
 
 def test_a_higher_tag_off_heads_history_is_not_the_last_release(tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
-    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
-        repo.tag(tag, annotated=True)
+    _tag_each(repo)
     repo.git("switch", "-q", "-c", "experiment")
     repo.commit("feat!: experiment", {"server/main.go": "x\n"})
     repo.tag("server-v2.0.0", annotated=True)  # released from a branch main never merged
@@ -69,8 +74,7 @@ def test_a_higher_tag_off_heads_history_is_not_the_last_release(tmp_path: Path, 
 def test_a_commit_touching_two_packages_counts_for_both_and_a_scope_counts_too(
         tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
-    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
-        repo.tag(tag, annotated=True)
+    _tag_each(repo)
     repo.commit("feat: shared header", {"server/main.go": "2\n", "shared/ui/button.ts": "2\n"})
     repo.commit("fix(console): typo in the docs", {"docs/console.md": "x\n"})
     repo.commit("feat: readme", {"README.md": "x\n"})  # in no package: releases nothing
@@ -81,8 +85,7 @@ def test_a_commit_touching_two_packages_counts_for_both_and_a_scope_counts_too(
 
 def test_a_merge_counts_by_its_own_changes(tmp_path: Path, env: dict[str, str]) -> None:
     repo = _repo(tmp_path, env, {"packages": PACKAGES})
-    for tag in ("server-v1.0.0", "server-api-v1.0.0", "console-v1.0.0"):
-        repo.tag(tag, annotated=True)
+    _tag_each(repo)
     repo.git("switch", "-q", "-c", "topic")
     repo.commit("fix: api timeout", {"server-api/api.go": "2\n"})
     repo.git("switch", "-q", "main")

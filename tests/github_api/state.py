@@ -252,24 +252,10 @@ class GitHubState:
         draft: bool = False,
         number: int | None = None,
     ) -> PullRequest:
-        now = self.now()
         if repo.git is None:
             repo.branches.setdefault(head, fake_sha(repo.full_name, head))
-        pull = PullRequest(
-            number=number or self.next_number(repo),
-            id=self.new_id(),
-            head=head,
-            base=base,
-            title=title,
-            body=body,
-            state="open",
-            draft=draft,
-            created_at=now,
-            updated_at=now,
-            user=self.actor,
-        )
-        repo.issues[pull.number] = pull
-        return pull
+        return self._new_pull(repo, number, head=head, base=base, title=title, body=body, state="open",
+                              draft=draft)
 
     def add_merged_pull(
         self,
@@ -284,24 +270,17 @@ class GitHubState:
         number: int | None = None,
     ) -> PullRequest:
         """A closed, merged pull request (its head branch need not exist any more)."""
+        return self._new_pull(repo, number, head=head, base=base, title=title, body=body, state="closed",
+                              merged=True, merge_commit_sha=merge_commit_sha, merged_by=self.actor,
+                              commits=list(commits))
+
+    def _new_pull(self, repo: Repository, number: int | None, *, merged: bool = False,
+                  **fields: Any) -> PullRequest:
+        """A pull request numbered as the next issue, created (and closed and merged) now."""
         now = self.now()
-        pull = PullRequest(
-            number=number or self.next_number(repo),
-            id=self.new_id(),
-            head=head,
-            base=base,
-            title=title,
-            body=body,
-            state="closed",
-            created_at=now,
-            updated_at=now,
-            closed_at=now,
-            user=self.actor,
-            merged_at=now,
-            merge_commit_sha=merge_commit_sha,
-            merged_by=self.actor,
-            commits=list(commits),
-        )
+        pull = PullRequest(number=number or self.next_number(repo), id=self.new_id(), created_at=now,
+                           updated_at=now, user=self.actor, closed_at=now if merged else None,
+                           merged_at=now if merged else None, **fields)
         repo.issues[pull.number] = pull
         return pull
 
