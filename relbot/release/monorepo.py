@@ -18,7 +18,7 @@ from relbot.config.options import Config
 from relbot.config.packages import changelog_path
 from relbot.errors import ConfigError, GitError, UsageError
 from relbot.gitrepo import GitRepo
-from relbot.model import Branch, ReleaseRule, ReleaseType, Tag, ZeroPolicy
+from relbot.model import Branch, ReleaseRule, ReleaseType, Tag, TagRef, ZeroPolicy
 from relbot.release import history
 from relbot.release.changelog import ReleaseContext, render_notes
 from relbot.release.commits import Commit, ParsedCommit, parse_commit
@@ -117,8 +117,7 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
         raise GitError("a monorepo's packages need the whole history and every tag, and this clone "
                        "is shallow", history.SHALLOW_HINT)
     units = release_units(config)
-    _sync_tags(repo, units, head, say)
-    refs = repo.tags("refs/tags/*")
+    refs = _sync_tags(repo, units, head, say)
     tags = {u.name: release_tags(refs, u.tag_format) for u in units}
     # Usually each unit's highest tag is its last release, on HEAD's history: the walk from HEAD
     # back to their common ancestor with HEAD proves it (a tag in the walk, or that ancestor itself,
@@ -168,27 +167,32 @@ def plan_units(repo: GitRepo, config: Config, branch: Branch, head: str, *,
     return tuple(plans)
 
 
-def _sync_tags(repo: GitRepo, units: Sequence[Unit], head: str, say: Callable[[str], None]) -> None:
-    """Fetch the packages' release tags that origin has and this checkout lacks (one `ls-remote`,
-    one fetch), as a single release does; refuse a release tag only this checkout has on HEAD's
-    history (a run stopped before its push left it): releasing after it would skip it."""
+def _sync_tags(repo: GitRepo, units: Sequence[Unit], head: str,
+               say: Callable[[str], None]) -> list[TagRef]:
+    """The checkout's tags, after fetching the packages' release tags that origin has and this
+    checkout lacks (one `ls-remote`, one fetch), as a single release does. Refuses a release tag
+    only this checkout has on HEAD's history (a run stopped before its push left it): releasing
+    after it would skip it."""
+    refs = repo.tags("refs/tags/*")
     if not repo.has_remote():
-        return
+        return refs
     try:
         remote = repo.remote_tags()
     except GitError as exc:
         say(f"warning: origin cannot be asked for the packages' release tags ({exc.message}); the "
             "checkout's own tags decide")
-        return
+        return refs
+
     def ours(name: str) -> bool:
         return any(u.tag_format.parse(name) is not None for u in units)
 
-    local = {ref.name: ref.sha for ref in repo.tags("refs/tags/*")}
+    local = {ref.name: ref.sha for ref in refs}
     missing = sorted(name for name in remote if name not in local and ours(name))
     if missing:
         repo.fetch_tags(missing)
         say(f"fetched {len(missing)} release tag(s) from origin that this checkout lacked "
             f"({', '.join(missing[:3])}{', …' if len(missing) > 3 else ''})")
+        refs = repo.tags("refs/tags/*")
     unpushed = sorted(name for name, sha in local.items() if name not in remote and ours(name)
                       and (sha == head or repo.is_ancestor(sha, head)))
     if unpushed:
@@ -197,9 +201,10 @@ def _sync_tags(repo: GitRepo, units: Sequence[Unit], head: str, say: Callable[[s
                        f"a tag made by hand: push it (git push origin {unpushed[0]}); one left by a "
                        f"stopped run was never published: delete it (git tag -d {' '.join(unpushed)}) "
                        "and rerun, which releases those packages again")
+    return refs
 
 
-def _check_group_starts(config: Config, units: Sequence[Unit], refs: Sequence[Any]) -> None:
+def _check_group_starts(config: Config, units: Sequence[Unit], refs: Sequence[TagRef]) -> None:
     """A group with no tag of its own whose packages have theirs would restart at 1.0.0."""
     formats = {p.name: p.tag_format for p in config.packages}
     for unit in units:
