@@ -76,12 +76,15 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
     if resolved is None:
         names = ", ".join(b.name for b in config.branches)
         return ReleaseResult(False, f"branch {name!r} is not configured for releases ({names})")
+    # what the real run would refuse fails the dry run too; only credentials may be missing, and
+    # only outside CI without --strict
+    checked = not dry_run or strict or environment.get("CI") == "true"
     if config.packages:
-        return _release_packages(repo, config, resolved, environment, dry_run=dry_run, strict=strict,
+        return _release_packages(repo, config, resolved, environment, dry_run=dry_run, checked=checked,
                                  say=say, on_step=on_step, today=today)
     try:
         version = plan_for(repo, config, name, environment, say=say, today=today,
-                           pulls_required=not dry_run or strict or environment.get("CI") == "true")
+                           pulls_required=checked)
     except TagExistsError as exc:
         raise _left_behind(repo, config, exc) from None
     on_plan(version)
@@ -95,8 +98,7 @@ def release(directory: Path, *, config_path: Path | None = None, branch: str | N
                        nxt, last, resumed, version)
     plan = build_plan(context, config, _texts(repo, config, context.version_files, resumed))
     session = Session(repo.root, repo, environment, say, on_step,
-                      strict=not dry_run or strict or environment.get("CI") == "true",
-                      start_head=repo.head_sha())
+                      strict=checked, start_head=repo.head_sha())
     progress = steps.assess(plan.steps, session)
     problems = [*_check_clean(repo, plan.files, progress), *steps.preflight(progress, session)]
     base = ReleaseResult(False, "", nxt.version, nxt.git_tag, last.version if last else None, nxt.notes,
@@ -138,7 +140,7 @@ def _release_url(context: PlanContext, session: Session) -> str | None:
 
 
 def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mapping[str, str], *,
-                      dry_run: bool, strict: bool, say: Callable[[str], None], on_step: OnStep,
+                      dry_run: bool, checked: bool, say: Callable[[str], None], on_step: OnStep,
                       today: str | None) -> ReleaseResult:
     """A monorepo's release: every due package in one commit, its tags in one atomic push."""
     head = repo.head_sha()
@@ -151,7 +153,7 @@ def _release_packages(repo: GitRepo, config: Config, branch: Branch, env: Mappin
     if not plan.plans:
         return ReleaseResult(False, "no package is due for a release")
     session = Session(repo.root, repo, env, say, on_step,
-                      strict=not dry_run or strict or env.get("CI") == "true", start_head=head)
+                      strict=checked, start_head=head)
     if not dry_run:
         for warning in plan.warnings:
             say(f"warning: {warning}")
